@@ -1,0 +1,108 @@
+//! Command-line plumbing: one file per subcommand, each with a clap `Args` and `run`.
+//!
+//! Exit codes: 0 on success (also when stdout is a closed pipe), 2 on any error, printed on one
+//! line as `zaitaku: PATH:LINE: what is wrong`. Warnings go to stderr as
+//! `zaitaku: warning: PATH:LINE: …`; `--strict` makes them errors.
+
+mod ingest;
+mod main_job;
+mod output;
+mod tokens;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Analyse the reports of Tokyo's home-medical-care program (東京都在宅医療推進強化事業).
+///
+/// With no subcommand, runs the main job: every file in --data through the pipeline.
+#[derive(Debug, Parser)]
+#[command(name = "zaitaku", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Flags every subcommand accepts, before or after its name.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Folder of input files for the main job.
+    #[arg(long, global = true, value_name = "DIR", default_value = "data")]
+    pub data: PathBuf,
+    /// Folder of rules, aliases, regions and the user dictionary.
+    #[arg(long, global = true, value_name = "DIR", default_value = "dictionaries")]
+    pub dictionaries: PathBuf,
+    /// Folder the report is written to.
+    #[arg(long, global = true, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Treat warnings as errors.
+    #[arg(long, global = true)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read input files and print one JSON record per line.
+    Ingest(ingest::IngestArgs),
+    /// Print the tokens of every record as TSV.
+    Tokens(tokens::TokensArgs),
+}
+
+/// Parses the command line, runs it and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(threads) = cli.global.threads {
+        if threads == 0 {
+            eprintln!("zaitaku: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global() {
+            eprintln!("zaitaku: cannot start {threads} threads: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let outcome = match cli.command {
+        None => main_job::run(&cli.global),
+        Some(Command::Ingest(args)) => ingest::run(&cli.global, &args),
+        Some(Command::Tokens(args)) => tokens::run(&cli.global, &args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("zaitaku: {}", chain(&error));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints warnings, or fails on the first with `--strict`.
+pub fn report_warnings(global: &GlobalArgs, warnings: zaitaku::Warnings) -> anyhow::Result<()> {
+    for warning in warnings.as_slice() {
+        eprintln!("zaitaku: warning: {warning}");
+    }
+    warnings.into_result(global.strict)?;
+    Ok(())
+}
+
+fn chain(error: &anyhow::Error) -> String {
+    error.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ")
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || matches!(
+                cause.downcast_ref::<zaitaku::Error>(),
+                Some(zaitaku::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe
+            )
+    })
+}

@@ -1,0 +1,249 @@
+//! Ingest: files → [`Record`]s.
+//!
+//! Three formats, chosen by content (the extension only breaks ties): pdftotext output of the
+//! program table, CSV with a header row, and JSON (array or JSON Lines). Text is decoded as UTF-8
+//! or Shift_JIS without being told which.
+//!
+//! Every record gets a fiscal year where one can be found: a table's title line wins, else the
+//! file name (`r06_…` → 2024), else the record's own column; disagreements are warnings. Ids are
+//! `YEAR-NNN` in document order (`STEM-NNN` without a year) unless the input gives one; the same id
+//! twice among the inputs of one run is an error naming both places.
+//!
+//! What can fail: unreadable files, empty or binary files, bad encodings, malformed JSON, a CSV
+//! without a required column, text that is not the table. Each error names the file and line.
+//! Recoverable problems are [`Warnings`].
+
+mod csv_input;
+mod decode;
+pub(crate) mod fiscal_year;
+mod json_input;
+mod pdftotext;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Error, Location, Result, Warnings};
+use crate::model::Record;
+
+pub use decode::Encoding;
+
+/// The input formats ingest understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// pdftotext output (default mode) of the program table.
+    TableText,
+    /// CSV with a header row.
+    Csv,
+    /// JSON array or JSON Lines.
+    Json,
+}
+
+impl Format {
+    /// A short name for summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::TableText => "table text",
+            Format::Csv => "CSV",
+            Format::Json => "JSON",
+        }
+    }
+}
+
+/// What was read from one input.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The path as given, or `<stdin>`.
+    pub path: String,
+    /// The detected format.
+    pub format: Format,
+    /// The detected encoding.
+    pub encoding: Encoding,
+    /// The fiscal year of the file (title or file name), if it has one.
+    pub fiscal_year: Option<u16>,
+    /// How many records it gave.
+    pub num_records: usize,
+}
+
+/// Records read from one or more inputs, with what was read and the warnings raised.
+#[derive(Debug, Clone, Default)]
+pub struct Ingested {
+    /// Records in input order, then document order.
+    pub records: Vec<Record>,
+    /// One entry per input.
+    pub inputs: Vec<Input>,
+    /// Recoverable problems, in the order found.
+    pub warnings: Warnings,
+}
+
+/// Reads one file.
+pub fn read(path: &Path) -> Result<Ingested> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_bytes(&path.display().to_string(), &bytes)
+}
+
+/// Reads every file in `paths` (`-` is standard input) and checks that ids are unique.
+pub fn read_all(paths: &[impl AsRef<Path>]) -> Result<Ingested> {
+    let mut all = Ingested::default();
+    for path in paths {
+        let path = path.as_ref();
+        let one = if path == Path::new("-") {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                .map_err(|e| Error::io(Path::new("<stdin>"), e))?;
+            read_bytes("<stdin>", &bytes)?
+        } else {
+            read(path)?
+        };
+        all.records.extend(one.records);
+        all.inputs.extend(one.inputs);
+        all.warnings.extend(one.warnings);
+    }
+    check_unique_ids(&all.records)?;
+    Ok(all)
+}
+
+/// Reads one input already in memory; `name` is its path for messages and the file-name year.
+pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
+    let (text, encoding) = decode::decode(name, bytes)?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    let format = detect_format(name, text);
+    let mut warnings = Warnings::default();
+    let file_name = Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let year_from_name = fiscal_year::from_file_name(&file_name);
+
+    let (file_year, mut records) = match format {
+        Format::TableText => {
+            let table = pdftotext::parse(name, text, &mut warnings)?;
+            let year = match (table.title_year, year_from_name) {
+                (Some(title), Some(named)) if title != named => {
+                    warnings.push(
+                        Location::at(name, 1),
+                        format!("the title says fiscal year {title}, the file name {named}; using {title}"),
+                    );
+                    Some(title)
+                }
+                (title, named) => title.or(named),
+            };
+            let records = table.records.into_iter().map(|r| (r, None)).collect::<Vec<_>>();
+            (year, records)
+        }
+        Format::Csv => {
+            let rows = csv_input::parse(name, text, &mut warnings)?;
+            (year_from_name, rows.into_iter().map(|r| (r.record, r.year_in_column)).collect())
+        }
+        Format::Json => {
+            let rows = json_input::parse(name, text, &mut warnings)?;
+            (year_from_name, rows.into_iter().map(|r| (r.record, r.year_in_column)).collect())
+        }
+    };
+
+    let stem = Path::new(&file_name).file_stem().map(|s| s.to_string_lossy().into_owned());
+    let stem = stem.filter(|s| !s.is_empty()).unwrap_or_else(|| "stdin".to_owned());
+    let mut counters: BTreeMap<Option<u16>, usize> = BTreeMap::new();
+    for (record, year_in_column) in &mut records {
+        record.fiscal_year = match (file_year, *year_in_column) {
+            (Some(file), Some(column)) if file != column => {
+                let location = record.source.clone().unwrap_or_else(|| Location::file(name));
+                warnings.push(location, format!("the record says fiscal year {column}, the file {file}; using {file}"));
+                Some(file)
+            }
+            (file, column) => file.or(column),
+        };
+        let counter = counters.entry(record.fiscal_year).or_default();
+        *counter += 1;
+        if record.id.is_empty() {
+            record.id = match record.fiscal_year {
+                Some(year) => format!("{year}-{counter:03}"),
+                None => format!("{stem}-{counter:03}"),
+            };
+        }
+    }
+    let records: Vec<Record> = records.into_iter().map(|(record, _)| record).collect();
+    if records.is_empty() {
+        return Err(Error::input(Location::file(name), format!("no records found in this {} input", format.name())));
+    }
+    check_unique_ids(&records)?;
+    let input = Input { path: name.to_owned(), format, encoding, fiscal_year: file_year, num_records: records.len() };
+    Ok(Ingested { records, inputs: vec![input], warnings })
+}
+
+/// Content first: JSON starts with `[` or `{`, CSV with a header naming a description column,
+/// the table with an association line followed by a program cell. The extension breaks ties.
+fn detect_format(name: &str, text: &str) -> Format {
+    let trimmed = text.trim_start();
+    let extension = Path::new(name).extension().map(|e| e.to_string_lossy().to_lowercase());
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        return Format::Json;
+    }
+    if csv_input::looks_like_csv(trimmed) {
+        return Format::Csv;
+    }
+    if pdftotext::looks_like_table(text) {
+        return Format::TableText;
+    }
+    match extension.as_deref() {
+        Some("csv" | "tsv") => Format::Csv,
+        Some("json" | "jsonl" | "ndjson") => Format::Json,
+        _ => Format::TableText,
+    }
+}
+
+fn check_unique_ids(records: &[Record]) -> Result<()> {
+    let mut seen: BTreeMap<&str, &Record> = BTreeMap::new();
+    for record in records {
+        if let Some(first) = seen.insert(&record.id, record) {
+            let here = record.source.clone().unwrap_or_else(|| Location::file("?"));
+            let there = first.source.as_ref().map_or_else(|| "?".to_owned(), ToString::to_string);
+            return Err(Error::input(
+                here,
+                format!("record id {:?} is already used at {there}; ids must be unique across the inputs of a run", record.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Splits a 事業区分 cell into categories: at line breaks, `;`, `|`, and before each circled
+/// number that does not start the cell.
+pub(crate) fn split_categories(cell: &str) -> Vec<String> {
+    let mut categories = Vec::new();
+    for part in cell.split(['\n', '\r', ';', '；', '|']) {
+        let mut current = String::new();
+        for c in part.trim().chars() {
+            let circled = ('\u{2460}'..='\u{2473}').contains(&c);
+            if circled && !current.trim().is_empty() {
+                categories.push(current.trim().to_owned());
+                current.clear();
+            }
+            current.push(c);
+        }
+        if !current.trim().is_empty() {
+            categories.push(current.trim().to_owned());
+        }
+    }
+    categories
+}
+
+/// Splits a notes cell at line breaks.
+pub(crate) fn split_notes(cell: &str) -> Vec<String> {
+    cell.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_split_at_breaks_and_circled_numbers() {
+        assert_eq!(split_categories("①往診支援事業者連携\n②かかりつけ医連携"), ["①往診支援事業者連携", "②かかりつけ医連携"]);
+        assert_eq!(split_categories("①継続的な健康観察②オンライン診療／健康相談"), ["①継続的な健康観察", "②オンライン診療／健康相談"]);
+        assert!(split_categories("  ").is_empty());
+    }
+
+    #[test]
+    fn format_is_chosen_by_content() {
+        assert_eq!(detect_format("x.txt", "[{\"text\": \"a\"}]"), Format::Json);
+        assert_eq!(detect_format("x.txt", "district,program,categories,description\n"), Format::Csv);
+        assert_eq!(detect_format("x.csv", "中野区医師会\n24時間診療体制\n推進事業\n"), Format::TableText);
+    }
+}

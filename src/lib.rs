@@ -1,0 +1,26 @@
+//! zaitaku: turns the reports of Tokyo's home-medical-care program (東京都在宅医療推進強化事業)
+//! into analysis.
+//!
+//! The pipeline, one module per stage, each with one entry point taking the previous stage's
+//! output:
+//!
+//! ```text
+//! ingest::read_all(paths)        -> Ingested { records, .. }     (PDF text, CSV, JSON)
+//! tokenize::Tokenizer::load(dir) -> .tokenize(records)            -> Vec<TokenizedRecord>
+//! ```
+//!
+//! Types that cross a stage boundary live in [`model`]; errors and warnings in [`error`].
+//! [`job`] wires the stages into the main job the binary runs with no subcommand.
+
+#![deny(missing_docs)]
+
+pub mod columns;
+pub mod error;
+pub mod ingest;
+pub mod job;
+pub mod model;
+pub mod text;
+pub mod tokenize;
+
+pub use error::{Error, Location, Result, Warning, Warnings};
+pub use model::{Record, Token, TokenizedRecord};

@@ -1,0 +1,192 @@
+//! NFKC normalisation that remembers where every normalised character came from.
+//!
+//! Matching happens on NFKC text (so ＩＶＲｙ and IVRy are one term), but evidence must point into
+//! the description the user reads. [`NormalizedText`] keeps, for each NFKC character, the span of
+//! original characters it came from.
+//!
+//! How: the original is cut into segments that NFKC cannot merge across, a segment boundary being
+//! any character whose NFKD form starts with a starter (canonical combining class 0). Each segment
+//! is normalised alone, and every character it yields maps to the whole segment. So `ｶﾞ` (two
+//! originals) → `ガ` (one) maps to both, and `㈱` (one) → `(株)` (three) maps three times to one.
+//! Hangul jamo sequences, which compose between starters, are normalised per jamo: irrelevant
+//! for Japanese text and still a valid map.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::canonical_combining_class;
+
+/// A text in NFKC with a map back to the original, in characters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NormalizedText {
+    /// The NFKC text.
+    pub text: String,
+    /// For NFKC character `i`: the original characters `[start, end)` it came from.
+    spans_orig: Vec<(u32, u32)>,
+    /// For NFKC character `i`: its byte offset in `text` (plus one entry for the end).
+    byte_of_char: Vec<u32>,
+}
+
+impl NormalizedText {
+    /// Normalises `original` to NFKC and builds the offset map.
+    pub fn new(original: &str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut spans_orig = Vec::with_capacity(original.len() / 2);
+        let mut segment = String::new();
+        let mut segment_start = 0u32;
+        let mut position = 0u32;
+        let flush = |segment: &mut String, start: u32, end: u32, text: &mut String, spans: &mut Vec<(u32, u32)>| {
+            if segment.is_empty() {
+                return;
+            }
+            for c in segment.nfkc() {
+                text.push(c);
+                spans.push((start, end));
+            }
+            segment.clear();
+        };
+        for c in original.chars() {
+            if starts_segment(c) {
+                flush(&mut segment, segment_start, position, &mut text, &mut spans_orig);
+                segment_start = position;
+            }
+            segment.push(c);
+            position += 1;
+        }
+        flush(&mut segment, segment_start, position, &mut text, &mut spans_orig);
+
+        let mut byte_of_char = Vec::with_capacity(spans_orig.len() + 1);
+        byte_of_char.extend(text.char_indices().map(|(byte, _)| byte as u32));
+        byte_of_char.push(text.len() as u32);
+        Self { text, spans_orig, byte_of_char }
+    }
+
+    /// Number of characters in the NFKC text.
+    pub fn num_chars(&self) -> usize {
+        self.spans_orig.len()
+    }
+
+    /// Maps an NFKC character span `[start, end)` to the original characters it came from.
+    ///
+    /// An empty span maps to an empty span at the start of its character's segment.
+    pub fn to_orig(&self, start_char_nfkc: usize, end_char_nfkc: usize) -> (usize, usize) {
+        let num_chars = self.spans_orig.len();
+        if num_chars == 0 {
+            return (0, 0);
+        }
+        let orig_end_of_text = self.spans_orig[num_chars - 1].1 as usize;
+        let start = match self.spans_orig.get(start_char_nfkc) {
+            Some(&(start, _)) => start as usize,
+            None => orig_end_of_text,
+        };
+        if end_char_nfkc <= start_char_nfkc {
+            return (start, start);
+        }
+        let end = match self.spans_orig.get(end_char_nfkc - 1) {
+            Some(&(_, end)) => end as usize,
+            None => orig_end_of_text,
+        };
+        (start, end)
+    }
+
+    /// The character index of byte offset `byte` in the NFKC text (which must be a char boundary).
+    pub fn char_of_byte(&self, byte: usize) -> usize {
+        self.byte_of_char.partition_point(|&b| (b as usize) < byte)
+    }
+
+    /// The byte offset of NFKC character `char_index` (the text's length past the end).
+    pub fn byte_of_char(&self, char_index: usize) -> usize {
+        self.byte_of_char
+            .get(char_index)
+            .copied()
+            .unwrap_or(self.text.len() as u32) as usize
+    }
+}
+
+/// Whether NFKC may start a new segment at `c` (nothing before it can compose with it).
+fn starts_segment(c: char) -> bool {
+    match c.nfkd().next() {
+        Some(first) => canonical_combining_class(first) == 0,
+        None => true,
+    }
+}
+
+/// Slices `s` by character offsets `[start, end)`; out-of-range offsets are clamped.
+pub fn slice_chars(s: &str, start: usize, end: usize) -> &str {
+    let mut indices = s.char_indices().map(|(byte, _)| byte).chain(std::iter::once(s.len()));
+    let start_byte = indices.nth(start).unwrap_or(s.len());
+    let end_byte = if end > start {
+        indices.nth(end - start - 1).unwrap_or(s.len())
+    } else {
+        start_byte
+    };
+    &s[start_byte..end_byte]
+}
+
+/// Display width in half-width units: 2 for wide (CJK, full-width) characters, else 1.
+///
+/// Table layout decisions (has a 事業区分 cell wrapped?) depend on how full a column is.
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    let c = c as u32;
+    // Half-width katakana and forms are narrow; nearly everything else from U+2460 on that
+    // appears in Japanese documents (circled digits, CJK, kana, full-width forms) is wide.
+    !(0xFF61..=0xFFDC).contains(&c) && !(0xFFE8..=0xFFEE).contains(&c) && c >= 0x2460
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_latin_maps_one_to_one() {
+        let text = NormalizedText::new("ＩＶＲｙを導入");
+        assert_eq!(text.text, "IVRyを導入");
+        assert_eq!(text.to_orig(0, 4), (0, 4));
+        assert_eq!(text.to_orig(4, 7), (4, 7));
+    }
+
+    #[test]
+    fn half_width_voiced_kana_merges_two_originals_into_one() {
+        let original = "ﾌｧｽﾄﾄﾞｸﾀｰ社";
+        let text = NormalizedText::new(original);
+        assert_eq!(text.text, "ファストドクター社");
+        assert_eq!(text.num_chars(), 9);
+        // ド (NFKC char 4) comes from ﾄﾞ (original chars 4..6).
+        assert_eq!(text.to_orig(4, 5), (4, 6));
+        assert_eq!(slice_chars(original, 0, 10), "ﾌｧｽﾄﾄﾞｸﾀｰ");
+        assert_eq!(text.to_orig(0, 8), (0, 10));
+    }
+
+    #[test]
+    fn one_original_expanding_to_many_maps_back_to_itself() {
+        let text = NormalizedText::new("㈱セコム");
+        assert_eq!(text.text, "(株)セコム");
+        assert_eq!(text.to_orig(0, 3), (0, 1));
+        assert_eq!(text.to_orig(1, 2), (0, 1));
+        assert_eq!(text.to_orig(3, 6), (1, 4));
+    }
+
+    #[test]
+    fn byte_and_char_offsets_round_trip() {
+        let text = NormalizedText::new("MCSを導入");
+        assert_eq!(text.char_of_byte(3), 3);
+        assert_eq!(text.char_of_byte(6), 4);
+        assert_eq!(text.byte_of_char(4), 6);
+        assert_eq!(text.byte_of_char(99), text.text.len());
+    }
+
+    #[test]
+    fn empty_text_has_empty_map() {
+        let text = NormalizedText::new("");
+        assert_eq!(text.num_chars(), 0);
+        assert_eq!(text.to_orig(0, 0), (0, 0));
+    }
+
+    #[test]
+    fn display_width_counts_wide_characters_twice() {
+        assert_eq!(display_width("③デジタル技術を活用した24"), 26);
+        assert_eq!(display_width("ﾃｽﾄ"), 3);
+    }
+}
