@@ -53,8 +53,8 @@ fn run() -> Result<(), String> {
 
     unpack_xz_tar(&source_archive, &source_dir)?;
 
-    let metadata_bytes = fs::read(&metadata_path)
-        .map_err(|e| format!("cannot read {}: {e}", metadata_path.display()))?;
+    let metadata_bytes =
+        fs::read(&metadata_path).map_err(|e| format!("cannot read {}: {e}", metadata_path.display()))?;
     let metadata: Metadata = serde_json::from_slice(&metadata_bytes).map_err(|e| {
         format!(
             "{} does not fit lindera-dictionary's Metadata ({e}); was it copied from another \
@@ -65,8 +65,7 @@ fn run() -> Result<(), String> {
     DictionaryBuilder::new(metadata)
         .build_dictionary(&source_dir, &built_dir)
         .map_err(|e| format!("building IPADIC from {}: {e}", source_archive.display()))?;
-    fs::remove_dir_all(&source_dir)
-        .map_err(|e| format!("cannot remove {}: {e}", source_dir.display()))?;
+    fs::remove_dir_all(&source_dir).map_err(|e| format!("cannot remove {}: {e}", source_dir.display()))?;
 
     println!("cargo::rustc-env=LINDERA_WORKDIR={}", out_dir.display());
     Ok(())
@@ -86,8 +85,8 @@ fn check_lindera_version(version_path: &Path, lock_path: &Path) -> Result<(), St
         .find(|line| !line.is_empty() && !line.starts_with('#'))
         .ok_or_else(|| format!("{} names no version", version_path.display()))?
         .to_owned();
-    let lock = fs::read_to_string(lock_path)
-        .map_err(|e| format!("cannot read {}: {e}", lock_path.display()))?;
+    let lock =
+        fs::read_to_string(lock_path).map_err(|e| format!("cannot read {}: {e}", lock_path.display()))?;
     for name in LINDERA_CRATES {
         let locked = locked_versions(&lock, name);
         if locked.is_empty() {
@@ -114,10 +113,8 @@ fn locked_versions<'a>(lock: &'a str, name: &str) -> Vec<&'a str> {
     while let Some(line) = lines.next() {
         if line.trim() == name_line
             && let Some(version_line) = lines.next()
-            && let Some(version) = version_line
-                .trim()
-                .strip_prefix("version = \"")
-                .and_then(|rest| rest.strip_suffix('"'))
+            && let Some(version) =
+                version_line.trim().strip_prefix("version = \"").and_then(|rest| rest.strip_suffix('"'))
         {
             versions.push(version);
         }
@@ -126,8 +123,7 @@ fn locked_versions<'a>(lock: &'a str, name: &str) -> Vec<&'a str> {
 }
 
 fn unpack_xz_tar(archive: &Path, into: &Path) -> Result<(), String> {
-    let file =
-        fs::File::open(archive).map_err(|e| format!("cannot open {}: {e}", archive.display()))?;
+    let file = fs::File::open(archive).map_err(|e| format!("cannot open {}: {e}", archive.display()))?;
     let mut tar_bytes = Vec::with_capacity(70 << 20);
     lzma_rs::xz_decompress(&mut BufReader::new(file), &mut tar_bytes)
         .map_err(|e| format!("cannot decompress {}: {e:?}", archive.display()))?;

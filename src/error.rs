@@ -138,9 +138,7 @@ impl Warnings {
     /// With `strict`, any warning becomes [`Error::Strict`]; otherwise the warnings are kept.
     pub fn into_result(self, strict: bool) -> Result<Self> {
         match self.0.first() {
-            Some(first) if strict => {
-                Err(Error::Strict { count: self.0.len(), first: first.clone() })
-            }
+            Some(first) if strict => Err(Error::Strict { count: self.0.len(), first: first.clone() }),
             _ => Ok(self),
         }
     }

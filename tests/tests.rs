@@ -1,1 +1,11 @@
+//! The one integration-test binary (one link instead of one per file; see STYLE.md §7).
+//! Each module reads like examples of use.
 
+mod integration {
+    pub mod cli;
+    pub mod errors;
+    pub mod formats;
+    pub mod golden;
+    pub mod harness;
+    pub mod tokenize;
+}

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-
 use clap::Args;
 
 use super::output::Output;

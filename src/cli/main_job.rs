@@ -16,7 +16,13 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
     report_warnings(global, summary.warnings)?;
     for input in &summary.inputs {
         let year = input.fiscal_year.map_or_else(|| "no fiscal year".to_owned(), |y| format!("FY{y}"));
-        println!("read {} ({}, {:?}, {year}): {} records", input.path, input.format.name(), input.encoding, input.num_records);
+        println!(
+            "read {} ({}, {:?}, {year}): {} records",
+            input.path,
+            input.format.name(),
+            input.encoding,
+            input.num_records
+        );
     }
     let years: Vec<String> = summary.fiscal_years.iter().map(ToString::to_string).collect();
     println!(

@@ -97,9 +97,7 @@ fn chain(error: &anyhow::Error) -> String {
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             || matches!(
                 cause.downcast_ref::<zaitaku::Error>(),
                 Some(zaitaku::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe

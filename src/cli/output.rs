@@ -19,10 +19,17 @@ impl Output {
     pub fn open(path: Option<&Path>) -> anyhow::Result<Self> {
         match path {
             None => Ok(Self::Stdout(BufWriter::new(std::io::stdout().lock()))),
-            Some(path) if path == Path::new("-") => Ok(Self::Stdout(BufWriter::new(std::io::stdout().lock()))),
+            Some(path) if path == Path::new("-") => {
+                Ok(Self::Stdout(BufWriter::new(std::io::stdout().lock())))
+            }
             Some(target) => {
-                let file_name = target.file_name().with_context(|| format!("{}: not a file path", target.display()))?;
-                let temporary = target.with_file_name(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
+                let file_name =
+                    target.file_name().with_context(|| format!("{}: not a file path", target.display()))?;
+                let temporary = target.with_file_name(format!(
+                    ".{}.tmp-{}",
+                    file_name.to_string_lossy(),
+                    std::process::id()
+                ));
                 let file = std::fs::File::create(&temporary)
                     .with_context(|| format!("{}: cannot create", temporary.display()))?;
                 Ok(Self::File { writer: BufWriter::new(file), temporary, target: target.to_owned() })

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-
 use clap::Args;
 
 use super::output::Output;
@@ -21,7 +20,8 @@ pub struct TokensArgs {
     output: Option<PathBuf>,
 }
 
-const HEADER: &str = "id\tsurface\tpos\tbase_form\tstart_char_orig\tend_char_orig\tstart_char_nfkc\tend_char_nfkc\n";
+const HEADER: &str =
+    "id\tsurface\tpos\tbase_form\tstart_char_orig\tend_char_orig\tstart_char_nfkc\tend_char_nfkc\n";
 
 /// Runs `zaitaku tokens`.
 pub fn run(global: &GlobalArgs, args: &TokensArgs) -> anyhow::Result<()> {

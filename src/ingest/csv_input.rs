@@ -20,7 +20,8 @@ pub(crate) fn looks_like_csv(text: &str) -> bool {
     let first_line = text.lines().next().unwrap_or("");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(first_line.as_bytes());
     let Some(Ok(header)) = reader.records().next() else { return false };
-    header.len() >= 2 && header.iter().any(|cell| Field::from_header(&normalize_header(cell)) == Some(Field::Description))
+    header.len() >= 2
+        && header.iter().any(|cell| Field::from_header(&normalize_header(cell)) == Some(Field::Description))
 }
 
 /// A record read from CSV, with the fiscal year its row states (if any).
@@ -31,10 +32,7 @@ pub(crate) struct CsvRecord {
 
 /// Reads every row of the CSV `text` read from `path`.
 pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<Vec<CsvRecord>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let header = reader
         .headers()
         .map_err(|e| Error::input(Location::at(path, 1), format!("unreadable CSV header: {e}")))?
@@ -53,11 +51,8 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<V
         }
         fields.push(field);
     }
-    let missing: Vec<&str> = REQUIRED
-        .iter()
-        .filter(|field| !fields.contains(&Some(**field)))
-        .map(|field| field.key())
-        .collect();
+    let missing: Vec<&str> =
+        REQUIRED.iter().filter(|field| !fields.contains(&Some(**field))).map(|field| field.key()).collect();
     if !missing.is_empty() {
         return Err(Error::input(
             Location::at(path, 1),
@@ -80,7 +75,7 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<V
                 return Err(Error::input(Location::at(path, line), format!("unreadable CSV: {e}")));
             }
         }
-        let line = row.position().map_or(line, |p| p.line() as usize);
+        let line = row.position().map_or(line, |p| line_at(text, p.byte() as usize));
         let location = Location::at(path, line);
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
@@ -141,7 +136,9 @@ fn parse_row(
                 "" => {}
                 number => match number.nfkc().collect::<String>().parse() {
                     Ok(number) => record.district_no = Some(number),
-                    Err(_) => warnings.push(location.clone(), format!("unreadable district_no {number:?} ignored")),
+                    Err(_) => {
+                        warnings.push(location.clone(), format!("unreadable district_no {number:?} ignored"))
+                    }
                 },
             },
             Field::District => record.district = non_empty(cell),
@@ -179,6 +176,18 @@ fn parse_marks(cell: &str) -> Option<u32> {
 
 fn count_circles(cell: &str) -> u32 {
     cell.chars().filter(|&c| c == '○' || c == '◯').count() as u32
+}
+
+/// The 1-based line where a record starting at `byte` begins. csv's own line counter is one
+/// behind after a CRLF (it sees `\r` as the terminator and counts the `\n` with the next record),
+/// so the line is counted here, past any line break the offset points at.
+fn line_at(text: &str, byte: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = byte.min(bytes.len());
+    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 fn normalize_header(cell: &str) -> String {

@@ -70,10 +70,8 @@ fn decode_shift_jis(path: &str, bytes: &[u8]) -> Result<(String, Encoding)> {
         Some(text) => Ok((text.into_owned(), Encoding::ShiftJis)),
         None => {
             let (lossy, _) = SHIFT_JIS.decode_without_bom_handling(bytes);
-            let line = lossy
-                .find('\u{FFFD}')
-                .map(|byte| lossy[..byte].matches('\n').count() + 1)
-                .unwrap_or(1);
+            let line =
+                lossy.find('\u{FFFD}').map(|byte| lossy[..byte].matches('\n').count() + 1).unwrap_or(1);
             Err(Error::input(
                 Location::at(path, line),
                 "not text in UTF-8 or Shift_JIS (undecodable bytes); binary data?",

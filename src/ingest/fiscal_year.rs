@@ -8,14 +8,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
-static ERA_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(令和|平成)\s*(元|\d{1,2})\s*年度").expect("static regex is valid")
-});
+static ERA_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(令和|平成)\s*(元|\d{1,2})\s*年度").expect("static regex is valid"));
 static WESTERN_YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d\d)\s*年度").expect("static regex is valid"));
-static FILE_ERA: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(r|h)(\d{1,2})(?:[_\-.\s]|$)").expect("static regex is valid")
-});
+static FILE_ERA: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(r|h)(\d{1,2})(?:[_\-.\s]|$)").expect("static regex is valid"));
 static FILE_WESTERN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:^|[^0-9])(?:fy)?((?:19|20)\d\d)(?:[^0-9]|$)").expect("static regex is valid")
 });

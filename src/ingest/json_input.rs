@@ -58,9 +58,12 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<V
 }
 
 fn json_error(path: &str, error: &serde_json::Error, line_offset: usize) -> Error {
+    // serde_json appends "at line L column C"; the line is already in the location.
+    let message = error.to_string();
+    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(head, _)| head);
     Error::input(
         Location::at(path, error.line().max(1) + line_offset),
-        format!("invalid JSON: {error}"),
+        format!("invalid JSON (column {}): {message}", error.column()),
     )
 }
 
@@ -162,7 +165,9 @@ fn parse_value(value: Value, location: Location, warnings: &mut Warnings) -> Opt
         None | Some(Value::Null) => None,
         Some(value) => {
             let year = match value {
-                Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()).filter(|y| (1989..=2100).contains(y)),
+                Value::Number(n) => {
+                    n.as_u64().and_then(|n| u16::try_from(n).ok()).filter(|y| (1989..=2100).contains(y))
+                }
                 Value::String(s) => fiscal_year::from_value(s),
                 _ => None,
             };

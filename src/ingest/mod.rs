@@ -128,7 +128,10 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
             (year, records)
         }
         Format::Csv => {
-            let rows = csv_input::parse(name, text, &mut warnings)?;
+            let mut rows = csv_input::parse(name, text, &mut warnings)?;
+            if rows.iter().all(|row| row.record.district_no.is_none()) {
+                number_districts(rows.iter_mut().map(|row| &mut row.record));
+            }
             (year_from_name, rows.into_iter().map(|r| (r.record, r.year_in_column)).collect())
         }
         Format::Json => {
@@ -144,7 +147,10 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
         record.fiscal_year = match (file_year, *year_in_column) {
             (Some(file), Some(column)) if file != column => {
                 let location = record.source.clone().unwrap_or_else(|| Location::file(name));
-                warnings.push(location, format!("the record says fiscal year {column}, the file {file}; using {file}"));
+                warnings.push(
+                    location,
+                    format!("the record says fiscal year {column}, the file {file}; using {file}"),
+                );
                 Some(file)
             }
             (file, column) => file.or(column),
@@ -160,10 +166,14 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
     }
     let records: Vec<Record> = records.into_iter().map(|(record, _)| record).collect();
     if records.is_empty() {
-        return Err(Error::input(Location::file(name), format!("no records found in this {} input", format.name())));
+        return Err(Error::input(
+            Location::file(name),
+            format!("no records found in this {} input", format.name()),
+        ));
     }
     check_unique_ids(&records)?;
-    let input = Input { path: name.to_owned(), format, encoding, fiscal_year: file_year, num_records: records.len() };
+    let input =
+        Input { path: name.to_owned(), format, encoding, fiscal_year: file_year, num_records: records.len() };
     Ok(Ingested { records, inputs: vec![input], warnings })
 }
 
@@ -188,6 +198,18 @@ fn detect_format(name: &str, text: &str) -> Format {
     }
 }
 
+/// Numbers districts in order of first appearance, as the table does (a CSV of the table has no
+/// number column).
+fn number_districts<'r>(records: impl Iterator<Item = &'r mut Record>) {
+    let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
+    for record in records {
+        if let Some(district) = &record.district {
+            let next = numbers.len() as u32 + 1;
+            record.district_no = Some(*numbers.entry(district.clone()).or_insert(next));
+        }
+    }
+}
+
 fn check_unique_ids(records: &[Record]) -> Result<()> {
     let mut seen: BTreeMap<&str, &Record> = BTreeMap::new();
     for record in records {
@@ -196,7 +218,10 @@ fn check_unique_ids(records: &[Record]) -> Result<()> {
             let there = first.source.as_ref().map_or_else(|| "?".to_owned(), ToString::to_string);
             return Err(Error::input(
                 here,
-                format!("record id {:?} is already used at {there}; ids must be unique across the inputs of a run", record.id),
+                format!(
+                    "record id {:?} is already used at {there}; ids must be unique across the inputs of a run",
+                    record.id
+                ),
             ));
         }
     }
@@ -235,8 +260,14 @@ mod tests {
 
     #[test]
     fn categories_split_at_breaks_and_circled_numbers() {
-        assert_eq!(split_categories("①往診支援事業者連携\n②かかりつけ医連携"), ["①往診支援事業者連携", "②かかりつけ医連携"]);
-        assert_eq!(split_categories("①継続的な健康観察②オンライン診療／健康相談"), ["①継続的な健康観察", "②オンライン診療／健康相談"]);
+        assert_eq!(
+            split_categories("①往診支援事業者連携\n②かかりつけ医連携"),
+            ["①往診支援事業者連携", "②かかりつけ医連携"]
+        );
+        assert_eq!(
+            split_categories("①継続的な健康観察②オンライン診療／健康相談"),
+            ["①継続的な健康観察", "②オンライン診療／健康相談"]
+        );
         assert!(split_categories("  ").is_empty());
     }
 

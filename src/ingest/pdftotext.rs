@@ -93,9 +93,8 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<P
     let title_year = title.and_then(|line| fiscal_year::from_title(line.text));
 
     let mut furniture = Furniture { title: title.map(|line| line.text), ..Furniture::default() };
-    let first_row = (0..lines.len())
-        .find(|&i| confirm_row_start(&lines, i, &furniture).is_some())
-        .ok_or_else(|| {
+    let first_row =
+        (0..lines.len()).find(|&i| confirm_row_start(&lines, i, &furniture).is_some()).ok_or_else(|| {
             Error::input(
                 Location::file(path),
                 "no table rows found: expected a line naming a 医師会 followed by its program \
@@ -159,8 +158,7 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
 /// `pdftotext -layout` pads columns with runs of spaces; the default mode never does.
 fn refuse_layout_mode(path: &str, lines: &[Line<'_>]) -> Result<()> {
     let content: Vec<&Line<'_>> = lines.iter().filter(|line| !line.text.is_empty()).collect();
-    let padded: Vec<&&Line<'_>> =
-        content.iter().filter(|line| PADDED_COLUMNS.is_match(line.text)).collect();
+    let padded: Vec<&&Line<'_>> = content.iter().filter(|line| PADDED_COLUMNS.is_match(line.text)).collect();
     if padded.len() >= 5 && padded.len() * 4 >= content.len() {
         return Err(Error::input(
             Location::at(path, padded[0].number),
@@ -276,8 +274,7 @@ impl<'p> RowParser<'p> {
 
     fn start_row(&mut self, start: RowStart<'_>, warnings: &mut Warnings) {
         let next_number = self.district_numbers.len() as u32 + 1;
-        let district_no =
-            *self.district_numbers.entry(start.district.to_owned()).or_insert(next_number);
+        let district_no = *self.district_numbers.entry(start.district.to_owned()).or_insert(next_number);
         let record = Record {
             id: String::new(),
             fiscal_year: None,
@@ -347,10 +344,7 @@ impl<'p> RowParser<'p> {
         if record.description.is_empty() {
             warnings.push(
                 location.clone(),
-                format!(
-                    "row of {} has no 事業内容 text",
-                    record.district.as_deref().unwrap_or("?")
-                ),
+                format!("row of {} has no 事業内容 text", record.district.as_deref().unwrap_or("?")),
             );
         }
         if record.categories.is_empty() {
@@ -412,7 +406,10 @@ mod tests {
         assert_eq!(record.district.as_deref(), Some("中野区医師会"));
         assert_eq!(record.program.as_deref(), Some("24時間診療体制推進事業"));
         assert_eq!(record.categories, ["①往診支援事業者連携"]);
-        assert_eq!(record.description, "往診を支援する事業者と契約し、夜間の往診を代行した。ファーストコールはかかりつけ医。");
+        assert_eq!(
+            record.description,
+            "往診を支援する事業者と契約し、夜間の往診を代行した。ファーストコールはかかりつけ医。"
+        );
         assert_eq!(record.marks, 1);
         // The printed number 3 disagrees with the count (1): kept as a warning.
         assert_eq!(warnings.len(), 1);
@@ -436,7 +433,7 @@ mod tests {
     #[test]
     fn a_full_category_followed_by_a_bullet_does_not_wrap() {
         let text = format!(
-            "{TITLE}中野区医師会\nデジタル技術を\n活用した医療DX推進事業\n②オンライン診療／健康相談\n\
+            "{TITLE}中野区医師会\nデジタル技術を\n活用した医療ＤＸ\n推進事業\n②オンライン診療／健康相談\n\
              ・患者の情報を共有した。\n・MCSを導入した。\n○\n"
         );
         let (table, _) = parse_ok(&text);

@@ -52,7 +52,11 @@ impl Tokenizer {
         if let Some(first) = problems.as_slice().first() {
             return Err(Error::Dictionary {
                 location: first.location.clone(),
-                message: format!("{} ({} problem(s) in all; run `zaitaku check`)", first.message, problems.len()),
+                message: format!(
+                    "{} ({} problem(s) in all; run `zaitaku check`)",
+                    first.message,
+                    problems.len()
+                ),
             });
         }
         let user_dictionary: Option<UserDictionary> = if rows.is_empty() {
@@ -68,10 +72,7 @@ impl Tokenizer {
 
     /// Tokenizes every record in parallel (rayon), keeping the input order.
     pub fn tokenize(&self, records: Vec<Record>) -> Result<Vec<TokenizedRecord>> {
-        records
-            .into_par_iter()
-            .map_init(|| self.worker(), |worker, record| worker.tokenize(record))
-            .collect()
+        records.into_par_iter().map_init(|| self.worker(), |worker, record| worker.tokenize(record)).collect()
     }
 
     /// A single-threaded worker with its own reusable lattice.
@@ -106,10 +107,8 @@ impl TokenizerWorker {
             let end_char_nfkc = text.char_of_byte(token.byte_end);
             let (start_char_orig, end_char_orig) = text.to_orig(start_char_nfkc, end_char_nfkc);
             let details = token.details();
-            let pos = (0..POS_LEVELS)
-                .map(|i| details.get(i).copied().unwrap_or("*"))
-                .collect::<Vec<_>>()
-                .join(",");
+            let pos =
+                (0..POS_LEVELS).map(|i| details.get(i).copied().unwrap_or("*")).collect::<Vec<_>>().join(",");
             let base_form = match details.get(BASE_FORM_INDEX) {
                 Some(&base) if base != "*" && !base.is_empty() => base.to_owned(),
                 _ => surface.clone(),

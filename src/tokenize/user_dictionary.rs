@@ -55,7 +55,8 @@ pub(crate) fn validate(path: &str, text: &str) -> (String, Warnings) {
             }
         }
         if fields[3].parse::<i16>().is_err() {
-            problems.push(location.clone(), format!("cost {:?} is not an integer in -32768..32767", fields[3]));
+            problems
+                .push(location.clone(), format!("cost {:?} is not an integer in -32768..32767", fields[3]));
         }
         if let Some(first) = surfaces.insert(surface.to_owned(), number) {
             problems.push(location, format!("surface {surface:?} is already defined on line {first}"));

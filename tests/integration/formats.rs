@@ -1,0 +1,87 @@
+//! The same table as pdftotext output, UTF-8 CSV (BOM, CRLF, Japanese headers, multi-line
+//! cells), Shift_JIS CSV, English-header CSV and JSON gives the same records; JSON Lines written
+//! by `ingest` reads back unchanged.
+
+use zaitaku::Record;
+
+use super::harness::{repo, seed};
+
+fn read(path: &str) -> Vec<Record> {
+    let ingested = zaitaku::ingest::read(&repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(ingested.warnings.is_empty(), "{path}: {}", ingested.warnings);
+    ingested.records
+}
+
+/// Records without their input location, for comparing across formats.
+fn comparable(records: Vec<Record>) -> Vec<Record> {
+    records.into_iter().map(|record| Record { source: None, ..record }).collect()
+}
+
+fn from_table() -> Vec<Record> {
+    comparable(zaitaku::ingest::read(&seed()).unwrap().records)
+}
+
+#[test]
+fn utf8_csv_with_bom_and_crlf_gives_the_table_records() {
+    assert_eq!(comparable(read("tests/fixtures/r06_table_utf8_bom.csv")), from_table());
+}
+
+#[test]
+fn shift_jis_csv_gives_the_table_records() {
+    // Shift_JIS cannot hold U+2003 (EM SPACE, in 調布's description); the fixture has U+3000.
+    let expected: Vec<Record> = from_table()
+        .into_iter()
+        .map(|r| Record { description: r.description.replace('\u{2003}', "\u{3000}"), ..r })
+        .collect();
+    let ingested = zaitaku::ingest::read(&repo("tests/fixtures/r06_table_cp932.csv")).unwrap();
+    assert_eq!(ingested.inputs[0].encoding, zaitaku::ingest::Encoding::ShiftJis);
+    assert_eq!(comparable(ingested.records), expected);
+}
+
+#[test]
+fn english_csv_with_year_column_gives_the_table_records() {
+    // No year in the file name: the 年度 column (令和6年度) gives 2024.
+    assert_eq!(comparable(read("tests/fixtures/table_english.csv")), from_table());
+}
+
+#[test]
+fn json_array_gives_the_table_records() {
+    assert_eq!(comparable(read("tests/fixtures/r06_table.json")), from_table());
+}
+
+#[test]
+fn ingest_output_reads_back_unchanged() {
+    let records = from_table();
+    let jsonl: String = records.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect();
+    let again = zaitaku::ingest::read_bytes("again.jsonl", jsonl.as_bytes()).unwrap();
+    assert_eq!(comparable(again.records), records);
+}
+
+#[test]
+fn free_text_passages_need_no_year_or_district() {
+    let text =
+        "{\"text\": \"大阪府の医師会では、オンライン診療を開始した。\"}\n{\"text\": \"ＭＣＳを導入。\"}\n";
+    let ingested = zaitaku::ingest::read_bytes("passages.jsonl", text.as_bytes()).unwrap();
+    let ids: Vec<&str> = ingested.records.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["passages-001", "passages-002"]);
+    assert_eq!(ingested.records[0].fiscal_year, None);
+    assert_eq!(ingested.records[0].district, None);
+}
+
+#[test]
+fn title_year_wins_over_file_name_with_a_warning() {
+    let text = std::fs::read(seed()).unwrap();
+    let ingested = zaitaku::ingest::read_bytes("r05_mislabelled.txt", &text).unwrap();
+    assert_eq!(ingested.records[0].fiscal_year, Some(2024));
+    assert_eq!(
+        ingested.warnings.as_slice()[0].to_string(),
+        "r05_mislabelled.txt:1: the title says fiscal year 2024, the file name 2023; using 2024"
+    );
+}
+
+#[test]
+fn file_name_gives_the_year_when_the_title_has_none() {
+    let text = std::fs::read_to_string(seed()).unwrap().replacen("令和６年度 東京都", "東京都", 1);
+    let ingested = zaitaku::ingest::read_bytes("r07_table.txt", text.as_bytes()).unwrap();
+    assert_eq!(ingested.records[0].id, "2025-001");
+}
