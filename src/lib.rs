@@ -14,13 +14,16 @@
 
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod columns;
 pub mod error;
+pub mod eval;
 pub mod ingest;
 pub mod job;
 pub mod model;
+pub mod tag;
 pub mod text;
 pub mod tokenize;
 
 pub use error::{Error, Location, Result, Warning, Warnings};
-pub use model::{Record, Token, TokenizedRecord};
+pub use model::{Record, Status, Tag, TaggedRecord, Token, TokenizedRecord};

@@ -70,3 +70,97 @@ pub struct TokenizedRecord {
     /// Tokens in text order.
     pub tokens: Vec<Token>,
 }
+
+/// How far along a tagged thing is, strongest evidence of use first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// In use: 導入した, 構築した, 開始, 実施, 設置, 整備, 運用, or a plain description of a scheme.
+    Implemented,
+    /// Tried: 試行, モデル事業, 検証.
+    Trial,
+    /// Intended: 予定, 目指す, 見込み, 目標.
+    Planned,
+    /// Looked into: 検討, アンケート調査, 聞き取り.
+    Considered,
+    /// Put on hold or stopped and not resumed: 保留, 休止.
+    Suspended,
+}
+
+impl Status {
+    /// Every status, in the order above.
+    pub const ALL: [Status; 5] =
+        [Status::Implemented, Status::Trial, Status::Planned, Status::Considered, Status::Suspended];
+
+    /// The lowercase name used in files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Implemented => "implemented",
+            Status::Trial => "trial",
+            Status::Planned => "planned",
+            Status::Considered => "considered",
+            Status::Suspended => "suspended",
+        }
+    }
+
+    /// Parses a lowercase name.
+    pub fn from_name(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|status| status.name() == name)
+    }
+}
+
+/// A span of a description in both texts, in characters, half-open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// The slice of the original description.
+    pub text: String,
+    /// The same slice of the NFKC text.
+    pub text_nfkc: String,
+    /// Start in the original description.
+    pub start_char_orig: usize,
+    /// End (exclusive) in the original description.
+    pub end_char_orig: usize,
+    /// Start in the NFKC text.
+    pub start_char_nfkc: usize,
+    /// End (exclusive) in the NFKC text.
+    pub end_char_nfkc: usize,
+}
+
+/// Why a tag was given: the matched text, the cue that decided its status and the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The mention.
+    #[serde(flatten)]
+    pub span: Span,
+    /// The status this mention alone gives (null: no cue, counts as implemented if nothing else).
+    pub status: Option<Status>,
+    /// The status cue that decided it, if any.
+    pub cue: Option<Span>,
+    /// The stable name of the rule that fired.
+    pub rule: String,
+    /// Where that rule is defined, `file:line`.
+    pub rule_origin: String,
+}
+
+/// One tag of a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// The taxonomy id, e.g. `tech.ivr`.
+    pub tag: String,
+    /// The record's status for this tag, resolved over all its mentions.
+    pub status: Status,
+    /// The normalised product or organisation name, if one is named.
+    pub entity: Option<String>,
+    /// At least one item, sorted by offset.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A record with its tags: the output of the tag stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaggedRecord {
+    /// The record as ingested.
+    #[serde(flatten)]
+    pub record: Record,
+    /// Tags sorted by id.
+    pub tags: Vec<Tag>,
+}

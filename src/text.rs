@@ -107,6 +107,29 @@ fn starts_segment(c: char) -> bool {
     }
 }
 
+/// Case-folds NFKC text one character to one character (so offsets stay valid): each character
+/// becomes its lowercase form when that is a single character, and stays as it is otherwise.
+pub fn fold(nfkc: &str) -> String {
+    nfkc.chars().map(fold_char).collect()
+}
+
+/// [`fold`] for one character.
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(single), None) => single,
+        _ => c,
+    }
+}
+
+/// NFKC then [`fold`]: the form literal terms are matched in.
+pub fn normalize_term(term: &str) -> String {
+    fold(&term.nfkc().collect::<String>())
+}
+
 /// Slices `s` by character offsets `[start, end)`; out-of-range offsets are clamped.
 pub fn slice_chars(s: &str, start: usize, end: usize) -> &str {
     let mut indices = s.char_indices().map(|(byte, _)| byte).chain(std::iter::once(s.len()));

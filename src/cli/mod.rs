@@ -4,9 +4,12 @@
 //! line as `zaitaku: PATH:LINE: what is wrong`. Warnings go to stderr as
 //! `zaitaku: warning: PATH:LINE: …`; `--strict` makes them errors.
 
+mod check;
+mod eval;
 mod ingest;
 mod main_job;
 mod output;
+mod tag;
 mod tokens;
 
 use std::path::PathBuf;
@@ -52,6 +55,12 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Print the tokens of every record as TSV.
     Tokens(tokens::TokensArgs),
+    /// Tag records and print them with their tags as JSON lines.
+    Tag(tag::TagArgs),
+    /// Validate every file in the dictionaries folder.
+    Check(check::CheckArgs),
+    /// Score the rules against hand-labelled gold.
+    Eval(eval::EvalArgs),
 }
 
 /// Parses the command line, runs it and maps the outcome to an exit code.
@@ -71,6 +80,9 @@ pub fn main() -> ExitCode {
         None => main_job::run(&cli.global),
         Some(Command::Ingest(args)) => ingest::run(&cli.global, &args),
         Some(Command::Tokens(args)) => tokens::run(&cli.global, &args),
+        Some(Command::Tag(args)) => tag::run(&cli.global, &args),
+        Some(Command::Check(args)) => check::run(&cli.global, &args),
+        Some(Command::Eval(args)) => eval::run(&cli.global, &args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

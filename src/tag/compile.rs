@@ -1,0 +1,678 @@
+//! The builder: reads every file of `dictionaries/`, reports every problem in one pass (sorted
+//! `PATH:LINE: message`), and compiles the immutable [`Ruleset`] once: one aho-corasick automaton
+//! for all literal terms, one for the status cues, one for aliases, regexes compiled once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use toml::Spanned;
+
+use super::config::{
+    AliasFile, CueFile, EntityConfig, PatternConfig, RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig,
+};
+use super::{
+    AliasIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId, Rule, Ruleset, Scope, TagInfo, TermIndex,
+    TokenSpec, Unless,
+};
+use crate::error::Location;
+use crate::text::normalize_term;
+
+/// Where each dictionaries file lives, relative to the dictionaries folder.
+pub const TAXONOMY_FILE: &str = "taxonomy.toml";
+/// Status cues.
+pub const CUES_FILE: &str = "cues.toml";
+/// Entity aliases.
+pub const ALIASES_FILE: &str = "aliases.toml";
+/// Folder of rule files.
+pub const RULES_DIR: &str = "rules";
+
+/// A problem found while loading the rules.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// Where it is.
+    pub location: Location,
+    /// Whether it stops the rules from loading (else a warning).
+    pub is_error: bool,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.is_error { "error" } else { "warning" };
+        write!(f, "{}: {kind}: {}", self.location, self.message)
+    }
+}
+
+/// Reads one TOML file, or records why it cannot be read.
+struct SourceFile {
+    path: String,
+    text: String,
+}
+
+impl SourceFile {
+    fn line_of(&self, byte: usize) -> usize {
+        self.text[..byte.min(self.text.len())].matches('\n').count() + 1
+    }
+
+    fn at(&self, byte: usize) -> Location {
+        Location::at(self.path.clone(), self.line_of(byte))
+    }
+}
+
+/// Collects problems while building.
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn error(&mut self, location: Location, message: impl Into<String>) {
+        self.0.push(Problem { location, is_error: true, message: message.into() });
+    }
+    fn warning(&mut self, location: Location, message: impl Into<String>) {
+        self.0.push(Problem { location, is_error: false, message: message.into() });
+    }
+}
+
+fn read_source(path: &Path, problems: &mut Problems) -> Option<SourceFile> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(SourceFile { path: path.display().to_string(), text }),
+        Err(e) => {
+            problems.error(Location::file(path.display().to_string()), format!("cannot read: {e}"));
+            None
+        }
+    }
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &SourceFile, problems: &mut Problems) -> Option<T> {
+    match toml::from_str::<T>(&file.text) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let location = match e.span() {
+                Some(span) => file.at(span.start),
+                None => Location::file(file.path.clone()),
+            };
+            problems.error(location, e.message().trim().replace('\n', " "));
+            None
+        }
+    }
+}
+
+/// Loads and compiles the rules in `dir`, returning the ruleset (if there were no errors) and
+/// every problem found, sorted.
+pub fn build(dir: &Path) -> (Option<Ruleset>, Vec<Problem>) {
+    let mut problems = Problems::default();
+    let ruleset = build_inner(dir, &mut problems);
+    let mut problems = problems.0;
+    problems.sort();
+    problems.dedup();
+    let ruleset = if problems.iter().any(|p| p.is_error) { None } else { ruleset };
+    (ruleset, problems)
+}
+
+fn build_inner(dir: &Path, problems: &mut Problems) -> Option<Ruleset> {
+    let taxonomy_source = read_source(&dir.join(TAXONOMY_FILE), problems);
+    let cue_source = read_source(&dir.join(CUES_FILE), problems);
+    let alias_source = read_source(&dir.join(ALIASES_FILE), problems);
+    let rule_sources = read_rule_sources(&dir.join(RULES_DIR), problems);
+
+    let tags = taxonomy_source.as_ref().and_then(|f| compile_taxonomy(f, problems)).unwrap_or_default();
+    let cues = cue_source.as_ref().and_then(|f| compile_cues(f, problems));
+    let aliases = alias_source.as_ref().and_then(|f| compile_aliases(f, problems));
+
+    let mut builder = RuleBuilder { tags: &tags, ..RuleBuilder::default() };
+    let mut parsed = Vec::new();
+    for source in &rule_sources {
+        if let Some(file) = parse_toml::<RuleFile>(source, problems) {
+            parsed.push((source, file));
+        }
+    }
+    // Names first, so a rule may refer to one defined later or in another file.
+    for (source, file) in &parsed {
+        for rule in &file.rule {
+            let location = source.at(rule.span().start);
+            let name = rule.get_ref().name.clone();
+            if let Some(previous) = builder.rule_index.get(&name) {
+                problems.error(
+                    location,
+                    format!("rule name {name:?} is already used at {}", builder.origins[*previous]),
+                );
+                continue;
+            }
+            builder.rule_index.insert(name, builder.origins.len());
+            builder.origins.push(location);
+        }
+    }
+    let mut rules = Vec::new();
+    let mut index = 0;
+    for (source, file) in &parsed {
+        for rule in &file.rule {
+            let location = source.at(rule.span().start);
+            if builder.origins.get(index) != Some(&location) {
+                continue; // a duplicate name, already reported
+            }
+            index += 1;
+            if let Some(rule) = builder.compile_rule(source, rule, problems) {
+                rules.push(rule);
+            }
+        }
+    }
+    builder.check_cycles(&rules, problems);
+    builder.check_terms(&rules, problems);
+    for tag in &tags {
+        if !rules.iter().any(|r| tags[r.tag].id == tag.id) {
+            problems.warning(tag.origin.clone(), format!("tag {} has no rule", tag.id));
+        }
+    }
+
+    let terms = builder.term_index(problems)?;
+    let patterns = builder.patterns;
+    Some(Ruleset { tags, rules, patterns, terms, cues: cues?, aliases: aliases? })
+}
+
+fn read_rule_sources(dir: &Path, problems: &mut Problems) -> Vec<SourceFile> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems
+                .error(Location::file(dir.display().to_string()), format!("cannot read rule folder: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        problems.error(Location::file(dir.display().to_string()), "no rule files (*.toml)");
+    }
+    paths.iter().filter_map(|path| read_source(path, problems)).collect()
+}
+
+fn compile_taxonomy(file: &SourceFile, problems: &mut Problems) -> Option<Vec<TagInfo>> {
+    let taxonomy: TaxonomyFile = parse_toml(file, problems)?;
+    let mut tags: Vec<TagInfo> = Vec::new();
+    for tag in &taxonomy.tag {
+        let location = file.at(tag.span().start);
+        let config = tag.get_ref();
+        if tags.iter().any(|t| t.id == config.id) {
+            problems.error(location, format!("tag {} is defined twice", config.id));
+            continue;
+        }
+        if !config.id.starts_with(&format!("{}.", config.family)) {
+            problems
+                .error(location.clone(), format!("tag {} is not in its family {}", config.id, config.family));
+        }
+        tags.push(TagInfo {
+            id: config.id.clone(),
+            family: config.family.clone(),
+            label: config.label.clone(),
+            origin: location,
+        });
+    }
+    tags.sort_by(|a, b| a.id.cmp(&b.id));
+    Some(tags)
+}
+
+fn compile_cues(file: &SourceFile, problems: &mut Problems) -> Option<CueIndex> {
+    let cues: CueFile = parse_toml(file, problems)?;
+    let lists: [(&Vec<Spanned<String>>, CueKind); 10] = [
+        (&cues.implemented, CueKind::Status(crate::model::Status::Implemented)),
+        (&cues.generic, CueKind::Status(crate::model::Status::Implemented)),
+        (&cues.trial, CueKind::Status(crate::model::Status::Trial)),
+        (&cues.planned, CueKind::Status(crate::model::Status::Planned)),
+        (&cues.considered, CueKind::Status(crate::model::Status::Considered)),
+        (&cues.suspended, CueKind::Status(crate::model::Status::Suspended)),
+        (&cues.resumed, CueKind::Resumed),
+        (&cues.negation, CueKind::Negation),
+        (&cues.purpose, CueKind::Purpose),
+        (&cues.existing, CueKind::Existing),
+    ];
+    let mut seen: BTreeMap<String, Location> = BTreeMap::new();
+    let mut patterns = Vec::new();
+    let mut kinds = Vec::new();
+    let mut generic = Vec::new();
+    for (list_index, (list, kind)) in lists.into_iter().enumerate() {
+        for cue in list {
+            let location = file.at(cue.span().start);
+            let normalized = normalize_term(cue.get_ref());
+            if normalized.is_empty() {
+                problems.error(location, "empty cue");
+                continue;
+            }
+            if let Some(first) = seen.get(&normalized) {
+                problems.error(location, format!("cue {:?} is already listed at {first}", cue.get_ref()));
+                continue;
+            }
+            seen.insert(normalized.clone(), location);
+            patterns.push(normalized);
+            kinds.push(kind);
+            generic.push(list_index == 1);
+        }
+    }
+    let automaton = leftmost_longest(&patterns, &file.path, problems)?;
+    Some(CueIndex {
+        automaton,
+        kinds,
+        generic,
+        compound_gap_chars: cues.compound_gap_chars,
+        negation_gap_chars: cues.negation_gap_chars,
+        existing_gap_chars: cues.existing_gap_chars,
+    })
+}
+
+fn compile_aliases(file: &SourceFile, problems: &mut Problems) -> Option<AliasIndex> {
+    let aliases: AliasFile = parse_toml(file, problems)?;
+    let mut target_of: BTreeMap<String, (String, Location)> = BTreeMap::new();
+    for entity in &aliases.entity {
+        let location = file.at(entity.span().start);
+        let config = entity.get_ref();
+        for alias in config.aliases.iter().chain(std::iter::once(&config.name)) {
+            let normalized = normalize_term(alias);
+            match target_of.get(&normalized) {
+                Some((target, first)) if *target != config.name => problems.error(
+                    location.clone(),
+                    format!("alias {alias:?} has two targets: {target:?} ({first}) and {:?}", config.name),
+                ),
+                Some((_, first)) if alias != &config.name => {
+                    problems
+                        .warning(location.clone(), format!("alias {alias:?} is listed twice (also {first})"));
+                }
+                _ => {
+                    target_of.insert(normalized, (config.name.clone(), location.clone()));
+                }
+            }
+        }
+    }
+    let patterns: Vec<String> = target_of.keys().cloned().collect();
+    let canonical: Vec<String> = target_of.values().map(|(name, _)| name.clone()).collect();
+    let automaton = leftmost_longest(&patterns, &file.path, problems)?;
+    Some(AliasIndex { automaton, canonical, patterns })
+}
+
+fn leftmost_longest(patterns: &[String], path: &str, problems: &mut Problems) -> Option<AhoCorasick> {
+    match AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(patterns) {
+        Ok(automaton) => Some(automaton),
+        Err(e) => {
+            problems.error(Location::file(path.to_owned()), format!("cannot build matcher: {e}"));
+            None
+        }
+    }
+}
+
+/// State while compiling rules.
+#[derive(Default)]
+struct RuleBuilder<'t> {
+    tags: &'t [TagInfo],
+    /// Depth of `all` / `unless.near` nesting while compiling; > 0 means context terms.
+    context_depth: usize,
+    rule_index: BTreeMap<String, usize>,
+    origins: Vec<Location>,
+    patterns: Vec<Pattern>,
+    /// Literal term groups: the normalized terms of each `terms` pattern or `inside` list.
+    groups: Vec<TermGroup>,
+}
+
+struct TermGroup {
+    terms: Vec<String>,
+    location: Location,
+    /// The rule the group belongs to, and whether it is a decoy (`unless.inside`) list.
+    rule: usize,
+    is_decoy: bool,
+    /// Whether it is context (a part of `all`, or an `unless.near`) rather than the mention itself.
+    is_context: bool,
+}
+
+impl RuleBuilder<'_> {
+    fn compile_rule(
+        &mut self,
+        source: &SourceFile,
+        spanned: &Spanned<super::config::RuleConfig>,
+        problems: &mut Problems,
+    ) -> Option<Rule> {
+        let config = spanned.get_ref();
+        let origin = source.at(spanned.span().start);
+        let rule_number = self.rule_index[&config.name];
+        let tag_location = source.at(config.tag.span().start);
+        let tag = self.tags.iter().position(|t| &t.id == config.tag.get_ref());
+        if tag.is_none() && !self.tags.is_empty() {
+            problems.error(
+                tag_location,
+                format!("unknown tag id {:?} (not in {TAXONOMY_FILE})", config.tag.get_ref()),
+            );
+        }
+        let pattern_location = source.at(config.pattern.span().start);
+        let pattern =
+            self.compile_pattern(config.pattern.get_ref(), &pattern_location, rule_number, problems);
+        let mut unless = Vec::new();
+        for item in &config.unless {
+            let location = source.at(item.span().start);
+            let item = item.get_ref();
+            match (&item.inside, &item.near) {
+                (Some(phrases), None) => {
+                    if item.within.is_some() {
+                        problems.error(location.clone(), "`within` applies to `near`, not to `inside`");
+                    }
+                    let group = self.add_group(phrases, &location, rule_number, true, problems);
+                    unless.push(Unless::Inside(group));
+                }
+                (None, Some(near)) => {
+                    let scope = match &item.within {
+                        Some(scope) => compile_scope(scope, &location, problems),
+                        None => Scope::Sentence,
+                    };
+                    self.context_depth += 1;
+                    let pattern = self.compile_pattern(near, &location, rule_number, problems);
+                    self.context_depth -= 1;
+                    if let Some(pattern) = pattern {
+                        unless.push(Unless::Near(pattern, scope));
+                    }
+                }
+                _ => problems.error(location, "an `unless` item needs exactly one of `inside` or `near`"),
+            }
+        }
+        let entity = match &config.entity {
+            None => EntityMode::Alias,
+            Some(entity) => {
+                let location = source.at(entity.span().start);
+                match entity.get_ref() {
+                    EntityConfig::Mode(mode) => match mode.as_str() {
+                        "none" => EntityMode::None,
+                        "alias" => EntityMode::Alias,
+                        "name" => EntityMode::Name,
+                        "quoted" => EntityMode::Quoted,
+                        other => {
+                            problems.error(
+                                location,
+                                format!("unknown entity mode {other:?} (expected none, alias, name, quoted, {{ fixed = \"…\" }} or {{ capture = \"…\" }})"),
+                            );
+                            EntityMode::None
+                        }
+                    },
+                    EntityConfig::Fixed { fixed } => EntityMode::Fixed(fixed.clone()),
+                    EntityConfig::Capture { capture, suffix } => {
+                        if capture != "entity" {
+                            problems.error(
+                                location,
+                                format!("capture {capture:?}: the regex group that names the entity must be called \"entity\" ((?P<entity>…))"),
+                            );
+                        }
+                        EntityMode::Capture { suffix: suffix.clone().unwrap_or_default() }
+                    }
+                }
+            }
+        };
+        Some(Rule {
+            name: config.name.clone(),
+            tag: tag?,
+            pattern: pattern?,
+            unless,
+            entity,
+            other_than_own_district: config.other_than_own_district,
+            origin: origin.to_string(),
+        })
+    }
+
+    fn add_group(
+        &mut self,
+        terms: &[String],
+        location: &Location,
+        rule: usize,
+        is_decoy: bool,
+        problems: &mut Problems,
+    ) -> usize {
+        let mut normalized = Vec::with_capacity(terms.len());
+        for term in terms {
+            let term_normalized = normalize_term(term);
+            if term_normalized.trim().is_empty() {
+                problems.error(location.clone(), "empty term");
+                continue;
+            }
+            if normalized.contains(&term_normalized) {
+                problems.error(
+                    location.clone(),
+                    format!("term {term:?} is listed twice (after NFKC and case folding) in one list"),
+                );
+                continue;
+            }
+            normalized.push(term_normalized);
+        }
+        if normalized.is_empty() {
+            problems.error(location.clone(), "a term list needs at least one term");
+        }
+        let is_context = self.context_depth > 0;
+        self.groups.push(TermGroup {
+            terms: normalized,
+            location: location.clone(),
+            rule,
+            is_decoy,
+            is_context,
+        });
+        self.groups.len() - 1
+    }
+
+    fn compile_pattern(
+        &mut self,
+        config: &PatternConfig,
+        location: &Location,
+        rule: usize,
+        problems: &mut Problems,
+    ) -> Option<PatternId> {
+        let kinds = [
+            config.terms.is_some(),
+            config.tokens.is_some(),
+            config.regex.is_some(),
+            config.rule.is_some(),
+            config.all.is_some(),
+            config.any.is_some(),
+        ];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            problems.error(
+                location.clone(),
+                "a pattern needs exactly one of terms, tokens, regex, rule, all, any",
+            );
+            return None;
+        }
+        if (config.within.is_some() || config.ordered.is_some()) && config.all.is_none() {
+            problems.error(location.clone(), "`within` and `ordered` apply to `all` patterns only");
+        }
+        let pattern = if let Some(terms) = &config.terms {
+            Pattern::Terms(self.add_group(terms, location, rule, false, problems))
+        } else if let Some(tokens) = &config.tokens {
+            if tokens.is_empty() {
+                problems.error(location.clone(), "a token pattern needs at least one token");
+                return None;
+            }
+            Pattern::Tokens(tokens.iter().map(|t| compile_token_spec(t, location, problems)).collect())
+        } else if let Some(regex) = &config.regex {
+            match Regex::new(regex) {
+                Ok(regex) => Pattern::Regex(regex),
+                Err(e) => {
+                    problems.error(
+                        location.clone(),
+                        format!("invalid regex: {}", e.to_string().replace('\n', " ")),
+                    );
+                    return None;
+                }
+            }
+        } else if let Some(name) = &config.rule {
+            match self.rule_index.get(name) {
+                Some(index) => Pattern::Ref(*index),
+                None => {
+                    problems.error(location.clone(), format!("reference to undefined rule {name:?}"));
+                    return None;
+                }
+            }
+        } else if let Some(parts) = &config.all {
+            self.context_depth += 1;
+            let parts: Vec<PatternId> =
+                parts.iter().filter_map(|p| self.compile_pattern(p, location, rule, problems)).collect();
+            self.context_depth -= 1;
+            if parts.len() < 2 {
+                problems.error(location.clone(), "`all` needs at least two patterns");
+                return None;
+            }
+            let scope = match &config.within {
+                Some(scope) => compile_scope(scope, location, problems),
+                None => Scope::Sentence,
+            };
+            Pattern::All { parts, scope, ordered: config.ordered.unwrap_or(false) }
+        } else {
+            let parts: Vec<PatternId> = config
+                .any
+                .iter()
+                .flatten()
+                .filter_map(|p| self.compile_pattern(p, location, rule, problems))
+                .collect();
+            if parts.is_empty() {
+                problems.error(location.clone(), "`any` needs at least one pattern");
+                return None;
+            }
+            Pattern::Any(parts)
+        };
+        self.patterns.push(pattern);
+        Some(self.patterns.len() - 1)
+    }
+
+    /// A rule that reaches itself through `rule = …` references could never be evaluated.
+    fn check_cycles(&self, rules: &[Rule], problems: &mut Problems) {
+        for (number, origin) in self.origins.iter().enumerate() {
+            let Some(rule) = rules.iter().find(|r| &r.origin == &origin.to_string()) else { continue };
+            let mut stack = vec![rule.pattern];
+            let mut visited = BTreeSet::new();
+            while let Some(pattern) = stack.pop() {
+                if !visited.insert(pattern) {
+                    continue;
+                }
+                match &self.patterns[pattern] {
+                    Pattern::Ref(target) if *target == number => {
+                        problems.error(origin.clone(), format!("rule {:?} refers to itself", rule.name));
+                        break;
+                    }
+                    Pattern::Ref(target) => {
+                        if let Some(target_rule) =
+                            rules.iter().find(|r| r.origin == self.origins[*target].to_string())
+                        {
+                            stack.push(target_rule.pattern);
+                        }
+                    }
+                    Pattern::All { parts, .. } | Pattern::Any(parts) => stack.extend(parts.iter().copied()),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Duplicate terms across rules of one tag, and decoys that hide or miss every term.
+    fn check_terms(&self, rules: &[Rule], problems: &mut Problems) {
+        let mut owner: BTreeMap<(usize, &str), &TermGroup> = BTreeMap::new();
+        let tag_of_rule: BTreeMap<usize, usize> = rules
+            .iter()
+            .filter_map(|r| self.rule_index.get(&r.name).map(|number| (*number, r.tag)))
+            .collect();
+        for group in self.groups.iter().filter(|g| !g.is_decoy && !g.is_context) {
+            let Some(&tag) = tag_of_rule.get(&group.rule) else { continue };
+            for term in &group.terms {
+                if let Some(first) = owner.get(&(tag, term.as_str())) {
+                    if first.location != group.location {
+                        problems.warning(
+                            group.location.clone(),
+                            format!("term {term:?} is also a term of the same tag at {}", first.location),
+                        );
+                    }
+                } else {
+                    owner.insert((tag, term.as_str()), group);
+                }
+            }
+        }
+        for decoy in self.groups.iter().filter(|g| g.is_decoy) {
+            let rule_terms: Vec<&String> = self
+                .groups
+                .iter()
+                .filter(|g| !g.is_decoy && !g.is_context && g.rule == decoy.rule)
+                .flat_map(|g| g.terms.iter())
+                .collect();
+            if rule_terms.is_empty() {
+                continue; // token or regex rule: a decoy phrase is checked against matches only
+            }
+            for phrase in &decoy.terms {
+                if rule_terms.iter().any(|t| *t == phrase) {
+                    problems.warning(
+                        decoy.location.clone(),
+                        format!("decoy {phrase:?} equals a term of the rule, which can then never match (shadowed)"),
+                    );
+                } else if !rule_terms.iter().any(|t| phrase.contains(t.as_str())) {
+                    problems.warning(
+                        decoy.location.clone(),
+                        format!(
+                            "decoy {phrase:?} contains no term of the rule, so it never excludes anything"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn term_index(&self, problems: &mut Problems) -> Option<TermIndex> {
+        let mut term_ids: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut terms: Vec<String> = Vec::new();
+        let mut groups_of_term: Vec<Vec<usize>> = Vec::new();
+        for (group_id, group) in self.groups.iter().enumerate() {
+            for term in &group.terms {
+                let id = *term_ids.entry(term.as_str()).or_insert_with(|| {
+                    terms.push(term.clone());
+                    groups_of_term.push(Vec::new());
+                    terms.len() - 1
+                });
+                groups_of_term[id].push(group_id);
+            }
+        }
+        let automaton = match AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&terms) {
+            Ok(automaton) => automaton,
+            Err(e) => {
+                problems
+                    .error(Location::file(RULES_DIR.to_owned()), format!("cannot build term matcher: {e}"));
+                return None;
+            }
+        };
+        let edges = terms
+            .iter()
+            .map(|t| {
+                (
+                    t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                    t.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()),
+                )
+            })
+            .collect();
+        Some(TermIndex { automaton, groups_of_term, term_edges_ascii: edges, num_groups: self.groups.len() })
+    }
+}
+
+fn compile_token_spec(config: &TokenSpecConfig, location: &Location, problems: &mut Problems) -> TokenSpec {
+    if config.base.is_none() && config.surface.is_none() && config.pos.is_none() {
+        problems.error(location.clone(), "a token needs at least one of base, surface, pos");
+    }
+    TokenSpec {
+        base: config.base.as_deref().map(normalize_term),
+        surface: config.surface.as_deref().map(normalize_term),
+        pos: config.pos.clone(),
+    }
+}
+
+fn compile_scope(config: &ScopeConfig, location: &Location, problems: &mut Problems) -> Scope {
+    match config {
+        ScopeConfig::Named(name) if name == "sentence" => Scope::Sentence,
+        ScopeConfig::Named(name) if name == "record" => Scope::Record,
+        ScopeConfig::Window { tokens: Some(n), chars: None } => Scope::Tokens(*n),
+        ScopeConfig::Window { tokens: None, chars: Some(n) } => Scope::Chars(*n),
+        _ => {
+            problems.error(
+                location.clone(),
+                "`within` must be \"sentence\", \"record\", { tokens = N } or { chars = N }",
+            );
+            Scope::Sentence
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! File-facing types: what the TOML files in `dictionaries/` deserialize into.
+//!
+//! These are plain serde structs with `deny_unknown_fields`, so a typo in a key is an error with
+//! its line. The builder (`compile.rs`) validates them and compiles the runtime [`super::Ruleset`].
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// `dictionaries/taxonomy.toml`: the tag ids, their family and display label.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TaxonomyFile {
+    pub tag: Vec<Spanned<TagConfig>>,
+}
+
+/// One tag id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TagConfig {
+    pub id: String,
+    pub family: String,
+    pub label: String,
+    /// Free text: what the tag means.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub meaning: Option<String>,
+}
+
+/// `dictionaries/rules/*.toml`: rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<Spanned<RuleConfig>>,
+}
+
+/// One rule: when its pattern matches (and no `unless` applies), the record gets `tag`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleConfig {
+    pub name: String,
+    pub tag: Spanned<String>,
+    #[serde(rename = "match")]
+    pub pattern: Spanned<PatternConfig>,
+    #[serde(default)]
+    pub unless: Vec<Spanned<UnlessConfig>>,
+    #[serde(default)]
+    pub entity: Option<Spanned<EntityConfig>>,
+    #[serde(default)]
+    pub other_than_own_district: bool,
+    /// Free text for the rule author: why this rule exists.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub why: Option<String>,
+}
+
+/// A pattern: exactly one of `terms`, `tokens`, `regex`, `rule`, `all`, `any`.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatternConfig {
+    pub terms: Option<Vec<String>>,
+    pub tokens: Option<Vec<TokenSpecConfig>>,
+    pub regex: Option<String>,
+    pub rule: Option<String>,
+    pub all: Option<Vec<PatternConfig>>,
+    pub any: Option<Vec<PatternConfig>>,
+    pub within: Option<ScopeConfig>,
+    pub ordered: Option<bool>,
+}
+
+/// One token of a token pattern: every given field must hold.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TokenSpecConfig {
+    pub base: Option<String>,
+    pub surface: Option<String>,
+    pub pos: Option<String>,
+}
+
+/// How close the parts of an `all` pattern (or an `unless`) must be.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub(crate) enum ScopeConfig {
+    Named(String),
+    Window {
+        #[serde(default)]
+        tokens: Option<usize>,
+        #[serde(default)]
+        chars: Option<usize>,
+    },
+}
+
+/// A context that cancels a mention.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UnlessConfig {
+    /// The mention lies inside one of these phrases (a decoy such as オンコール体制).
+    pub inside: Option<Vec<String>>,
+    /// This pattern matches within `within` of the mention.
+    pub near: Option<PatternConfig>,
+    pub within: Option<ScopeConfig>,
+}
+
+/// How a rule names the entity.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum EntityConfig {
+    Mode(String),
+    Fixed { fixed: String },
+    Capture { capture: String, suffix: Option<String> },
+}
+
+/// `dictionaries/cues.toml`: the words that decide status, negation and purpose.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CueFile {
+    pub implemented: Vec<Spanned<String>>,
+    pub generic: Vec<Spanned<String>>,
+    pub trial: Vec<Spanned<String>>,
+    pub planned: Vec<Spanned<String>>,
+    pub considered: Vec<Spanned<String>>,
+    pub suspended: Vec<Spanned<String>>,
+    pub resumed: Vec<Spanned<String>>,
+    pub negation: Vec<Spanned<String>>,
+    pub purpose: Vec<Spanned<String>>,
+    pub existing: Vec<Spanned<String>>,
+    pub compound_gap_chars: usize,
+    pub negation_gap_chars: usize,
+    pub existing_gap_chars: usize,
+}
+
+/// `dictionaries/aliases.toml`: variant spellings of products and organisations.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AliasFile {
+    pub entity: Vec<Spanned<AliasConfig>>,
+}
+
+/// One canonical name and its variants.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AliasConfig {
+    pub name: String,
+    pub aliases: Vec<String>,
+}

@@ -1,0 +1,118 @@
+//! Entity names: the NFKC form of a proper name, per the rule's entity mode.
+//!
+//! - `alias` (the default): a name from `aliases.toml` found in the mention (Iver → IVRy); else none;
+//! - `name`: an alias, else the mention itself without company affixes (株式会社, (株) …);
+//! - `quoted`: an alias, else the 「」 name containing the mention or starting just after it in
+//!   the same sentence, else the mention with a place-name prefix (江東区 + 在宅医療連携センター);
+//!   a generic noun with none of these gives none;
+//! - `{ fixed = "MCS" }`; `{ capture = "entity", suffix = "医師会" }` (a regex's named group).
+
+use super::matcher::{Doc, Hit};
+use super::{EntityMode, Ruleset};
+use crate::text::normalize_term;
+
+/// How far after a mention a bracketed name may start and still name it, in characters.
+const QUOTE_AFTER_CHARS: usize = 16;
+const COMPANY_AFFIXES: [&str; 6] = ["株式会社", "(株)", "有限会社", "(有)", "合同会社", "一般社団法人"];
+
+pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: &Hit) -> Option<String> {
+    match mode {
+        EntityMode::None => None,
+        EntityMode::Fixed(name) => Some(name.clone()),
+        EntityMode::Alias => alias_in(ruleset, doc, hit.start, hit.end),
+        EntityMode::Name => alias_in(ruleset, doc, hit.start, hit.end).or_else(|| {
+            let text = strip_company_affixes(doc.nfkc_slice(hit.start, hit.end));
+            (!text.is_empty()).then_some(text)
+        }),
+        EntityMode::Quoted => alias_in(ruleset, doc, hit.start, hit.end)
+            .or_else(|| quoted_name(doc, hit))
+            .or_else(|| place_prefixed(doc, hit)),
+        EntityMode::Capture { suffix } => {
+            let (start, end) = hit.capture?;
+            let name = format!("{}{suffix}", doc.nfkc_slice(start, end));
+            let normalized = normalize_term(&name);
+            Some(lookup(ruleset, &normalized).unwrap_or(name))
+        }
+    }
+}
+
+fn lookup(ruleset: &Ruleset, normalized: &str) -> Option<String> {
+    let aliases = &ruleset.aliases;
+    aliases
+        .patterns
+        .binary_search_by(|p| p.as_str().cmp(normalized))
+        .ok()
+        .map(|i| aliases.canonical[i].clone())
+}
+
+/// The first alias occurring inside `[start, end)`, as a whole word for Latin names.
+fn alias_in(ruleset: &Ruleset, doc: &Doc<'_>, start: usize, end: usize) -> Option<String> {
+    let slice = doc.folded_slice(start, end);
+    let aliases = &ruleset.aliases;
+    aliases.automaton.find_iter(slice).find_map(|m| {
+        let before = slice[..m.start()].chars().next_back();
+        let after = slice[m.end()..].chars().next();
+        let pattern = &aliases.patterns[m.pattern().as_usize()];
+        let latin_start = pattern.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        let latin_end = pattern.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        if (latin_start && before.is_some_and(|c| c.is_ascii_alphanumeric()))
+            || (latin_end && after.is_some_and(|c| c.is_ascii_alphanumeric()))
+        {
+            return None;
+        }
+        Some(aliases.canonical[m.pattern().as_usize()].clone())
+    })
+}
+
+fn strip_company_affixes(text: &str) -> String {
+    let mut name = text.trim().to_owned();
+    for affix in COMPANY_AFFIXES {
+        name = name.replace(affix, "");
+    }
+    name.trim().to_owned()
+}
+
+/// The 「」 (or 『』) name that contains the mention, or that opens soon after it.
+fn quoted_name(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+    let chars: Vec<char> = doc.folded.chars().collect();
+    let sentence = doc.sentence(hit.start);
+    // Containing: an opening bracket before the start with no closing one in between.
+    let open = (0..hit.start)
+        .rev()
+        .take_while(|&i| !matches!(chars[i], '」' | '』' | '。' | '\n'))
+        .find(|&i| matches!(chars[i], '「' | '『'));
+    if let Some(open) = open
+        && let Some(close) = (hit.end..chars.len()).find(|&i| matches!(chars[i], '」' | '』'))
+        && !(open + 1..hit.start).any(|i| matches!(chars[i], '「' | '『'))
+    {
+        return Some(doc.nfkc_slice(open + 1, close).trim().to_owned());
+    }
+    let open = (hit.end..chars.len().min(hit.end + QUOTE_AFTER_CHARS))
+        .take_while(|&i| doc.sentence(i) == sentence)
+        .find(|&i| matches!(chars[i], '「' | '『'))?;
+    let close = (open + 1..chars.len()).find(|&i| matches!(chars[i], '」' | '』'))?;
+    Some(doc.nfkc_slice(open + 1, close).trim().to_owned())
+}
+
+/// The mention with the place name written right before it (豊島区 + 看護師会).
+fn place_prefixed(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+    let tokens = doc.tokens();
+    let before = tokens.iter().rposition(|t| t.end_char_nfkc <= hit.start)?;
+    if tokens[before].end_char_nfkc != hit.start {
+        return None;
+    }
+    let start = if tokens[before].pos.starts_with("名詞,接尾,地域") {
+        let place = before.checked_sub(1)?;
+        if !tokens[place].pos.starts_with("名詞,固有名詞")
+            || tokens[place].end_char_nfkc != tokens[before].start_char_nfkc
+        {
+            return None;
+        }
+        tokens[place].start_char_nfkc
+    } else if tokens[before].pos.starts_with("名詞,固有名詞,地域") {
+        tokens[before].start_char_nfkc
+    } else {
+        return None;
+    };
+    Some(doc.nfkc_slice(start, hit.end).to_owned())
+}

@@ -1,0 +1,391 @@
+//! Pattern evaluation on one record: mentions of each rule, their status and entity, resolved
+//! into the record's tags.
+
+use std::collections::BTreeMap;
+
+use super::status::{self, CueMatch, MentionStatus};
+use super::{Pattern, Ruleset, Scope, TokenSpec, Unless, entity};
+use crate::model::{Evidence, Span, Status, Tag, Token, TokenizedRecord};
+use crate::text::{fold, normalize_term, slice_chars};
+
+/// A match in NFKC character offsets, with an optional capture (for entities from a regex).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub capture: Option<(usize, usize)>,
+}
+
+/// One record prepared for matching.
+pub(crate) struct Doc<'a> {
+    pub record: &'a TokenizedRecord,
+    /// NFKC + case-folded text; same character offsets as the NFKC text.
+    pub folded: String,
+    /// Byte offset of each character of `folded` (plus the end).
+    byte_of_char: Vec<usize>,
+    /// Sentence number of each character (ends after 。！？!? newline ・).
+    sentence_of_char: Vec<u32>,
+    /// End (exclusive) of the status scope that contains each character (。！？!? newline).
+    status_end_of_char: Vec<usize>,
+    /// For each character: the index of the first token ending after it.
+    token_at_char: Vec<usize>,
+    pub cues: Vec<CueMatch>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(ruleset: &Ruleset, record: &'a TokenizedRecord) -> Self {
+        let folded = fold(&record.text.text);
+        let chars: Vec<char> = folded.chars().collect();
+        let mut byte_of_char: Vec<usize> = folded.char_indices().map(|(b, _)| b).collect();
+        byte_of_char.push(folded.len());
+        let mut sentence_of_char = Vec::with_capacity(chars.len());
+        let mut sentence = 0u32;
+        for &c in &chars {
+            sentence_of_char.push(sentence);
+            if matches!(c, '。' | '!' | '?' | '\n' | '・' | '．') {
+                sentence += 1;
+            }
+        }
+        let mut status_end_of_char = vec![chars.len(); chars.len()];
+        let mut end = chars.len();
+        for (i, &c) in chars.iter().enumerate().rev() {
+            if matches!(c, '。' | '!' | '?' | '\n') {
+                end = i + 1;
+            }
+            status_end_of_char[i] = end;
+        }
+        let tokens = &record.tokens;
+        let mut token_at_char = Vec::with_capacity(chars.len());
+        let mut t = 0;
+        for c in 0..chars.len() {
+            while t < tokens.len() && tokens[t].end_char_nfkc <= c {
+                t += 1;
+            }
+            token_at_char.push(t);
+        }
+        let mut doc = Self {
+            record,
+            folded,
+            byte_of_char,
+            sentence_of_char,
+            status_end_of_char,
+            token_at_char,
+            cues: Vec::new(),
+        };
+        doc.cues = status::find_cues(ruleset, &doc);
+        doc
+    }
+
+    pub fn num_chars(&self) -> usize {
+        self.byte_of_char.len() - 1
+    }
+
+    pub fn char_of_byte(&self, byte: usize) -> usize {
+        self.byte_of_char.partition_point(|&b| b < byte)
+    }
+
+    pub fn folded_slice(&self, start: usize, end: usize) -> &str {
+        &self.folded[self.byte_of_char[start]..self.byte_of_char[end]]
+    }
+
+    pub fn nfkc_slice(&self, start: usize, end: usize) -> &str {
+        let text = &self.record.text;
+        &text.text[text.byte_of_char(start)..text.byte_of_char(end)]
+    }
+
+    pub fn sentence(&self, char_index: usize) -> u32 {
+        self.sentence_of_char.get(char_index).copied().unwrap_or(u32::MAX)
+    }
+
+    pub fn status_end(&self, char_index: usize) -> usize {
+        self.status_end_of_char.get(char_index).copied().unwrap_or(self.num_chars())
+    }
+
+    pub fn tokens(&self) -> &[Token] {
+        &self.record.tokens
+    }
+
+    /// Tokens strictly between two hits (0 when they touch or overlap).
+    fn token_gap(&self, first: &Hit, second: &Hit) -> usize {
+        let (a, b) = if first.start <= second.start { (first, second) } else { (second, first) };
+        if b.start < a.end {
+            return 0;
+        }
+        let after_a = self.token_at_char.get(a.end.saturating_sub(1)).map_or(0, |t| t + 1);
+        let at_b = self.token_at_char.get(b.start).copied().unwrap_or(self.tokens().len());
+        at_b.saturating_sub(after_a)
+    }
+
+    fn in_scope(&self, scope: Scope, a: &Hit, b: &Hit) -> bool {
+        let same_sentence = self.sentence(a.start) == self.sentence(b.start);
+        match scope {
+            Scope::Record => true,
+            Scope::Sentence => same_sentence,
+            Scope::Tokens(n) => same_sentence && self.token_gap(a, b) <= n,
+            Scope::Chars(n) => {
+                let gap = if a.end <= b.start {
+                    b.start - a.end
+                } else if b.end <= a.start {
+                    a.start - b.end
+                } else {
+                    0
+                };
+                same_sentence && gap <= n
+            }
+        }
+    }
+
+    /// Builds an evidence span from NFKC character offsets.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        let text = &self.record.text;
+        let (start_orig, end_orig) = text.to_orig(start, end);
+        Span {
+            text: slice_chars(&self.record.record.description, start_orig, end_orig).to_owned(),
+            text_nfkc: self.nfkc_slice(start, end).to_owned(),
+            start_char_orig: start_orig,
+            end_char_orig: end_orig,
+            start_char_nfkc: start,
+            end_char_nfkc: end,
+        }
+    }
+}
+
+/// Evaluates patterns on one doc, remembering results (a rule used by several others runs once).
+struct Evaluator<'r, 'd> {
+    ruleset: &'r Ruleset,
+    doc: &'d Doc<'d>,
+    groups: Vec<Vec<Hit>>,
+    memo: Vec<Option<Vec<Hit>>>,
+}
+
+impl<'r, 'd> Evaluator<'r, 'd> {
+    fn new(ruleset: &'r Ruleset, doc: &'d Doc<'d>) -> Self {
+        let terms = &ruleset.terms;
+        let mut all: Vec<Vec<Hit>> = vec![Vec::new(); terms.num_groups];
+        for m in terms.automaton.find_overlapping_iter(doc.folded.as_str()) {
+            let term = m.pattern().as_usize();
+            let start = doc.char_of_byte(m.start());
+            let end = doc.char_of_byte(m.end());
+            let (left_ascii, right_ascii) = terms.term_edges_ascii[term];
+            let before = doc.folded[..m.start()].chars().next_back();
+            let after = doc.folded[m.end()..].chars().next();
+            if (left_ascii && before.is_some_and(|c| c.is_ascii_alphanumeric()))
+                || (right_ascii && after.is_some_and(|c| c.is_ascii_alphanumeric()))
+            {
+                continue; // inside a longer Latin word: "AI" in "mail"
+            }
+            for &group in &terms.groups_of_term[term] {
+                all[group].push(Hit { start, end, capture: None });
+            }
+        }
+        let groups = all.into_iter().map(leftmost_longest).collect();
+        Self { ruleset, doc, groups, memo: vec![None; ruleset.patterns.len()] }
+    }
+
+    fn eval(&mut self, id: usize) -> Vec<Hit> {
+        if let Some(hits) = &self.memo[id] {
+            return hits.clone();
+        }
+        let hits = match &self.ruleset.patterns[id] {
+            Pattern::Terms(group) => self.groups[*group].clone(),
+            Pattern::Tokens(specs) => match_tokens(self.doc, specs),
+            Pattern::Regex(regex) => {
+                let mut hits = Vec::new();
+                for caps in regex.captures_iter(&self.doc.folded) {
+                    let whole = caps.get(0).expect("group 0 always exists");
+                    if whole.is_empty() {
+                        continue;
+                    }
+                    let capture = caps
+                        .name("entity")
+                        .map(|m| (self.doc.char_of_byte(m.start()), self.doc.char_of_byte(m.end())));
+                    hits.push(Hit {
+                        start: self.doc.char_of_byte(whole.start()),
+                        end: self.doc.char_of_byte(whole.end()),
+                        capture,
+                    });
+                }
+                hits
+            }
+            Pattern::Ref(rule) => {
+                let pattern = self.ruleset.rules[*rule].pattern;
+                self.eval(pattern)
+            }
+            Pattern::Any(parts) => {
+                let parts = parts.clone();
+                let mut hits: Vec<Hit> = parts.into_iter().flat_map(|p| self.eval(p)).collect();
+                hits.sort();
+                hits.dedup();
+                hits
+            }
+            Pattern::All { parts, scope, ordered } => {
+                let (parts, scope, ordered) = (parts.clone(), *scope, *ordered);
+                let lists: Vec<Vec<Hit>> = parts.into_iter().map(|p| self.eval(p)).collect();
+                combine(self.doc, &lists, scope, ordered)
+            }
+        };
+        self.memo[id] = Some(hits.clone());
+        hits
+    }
+}
+
+/// Leftmost-longest, non-overlapping selection within one term list.
+fn leftmost_longest(mut hits: Vec<Hit>) -> Vec<Hit> {
+    hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut chosen: Vec<Hit> = Vec::with_capacity(hits.len());
+    for hit in hits {
+        if chosen.last().is_none_or(|last| hit.start >= last.end) {
+            chosen.push(hit);
+        }
+    }
+    chosen
+}
+
+fn token_matches(spec: &TokenSpec, token: &Token) -> bool {
+    spec.base.as_ref().is_none_or(|base| normalize_term(&token.base_form) == *base)
+        && spec.surface.as_ref().is_none_or(|surface| fold(&token.surface) == *surface)
+        && spec.pos.as_ref().is_none_or(|pos| token.pos.starts_with(pos.as_str()))
+}
+
+fn match_tokens(doc: &Doc<'_>, specs: &[TokenSpec]) -> Vec<Hit> {
+    let tokens = doc.tokens();
+    let mut hits = Vec::new();
+    if tokens.len() < specs.len() {
+        return hits;
+    }
+    for i in 0..=tokens.len() - specs.len() {
+        if specs.iter().zip(&tokens[i..]).all(|(spec, token)| token_matches(spec, token)) {
+            hits.push(Hit {
+                start: tokens[i].start_char_nfkc,
+                end: tokens[i + specs.len() - 1].end_char_nfkc,
+                capture: None,
+            });
+        }
+    }
+    hits
+}
+
+/// `all`: for each hit of the first part, the nearest hit of every other part within the scope
+/// (after the previous part when ordered); the result covers them all.
+fn combine(doc: &Doc<'_>, lists: &[Vec<Hit>], scope: Scope, ordered: bool) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    'anchors: for anchor in &lists[0] {
+        let mut start = anchor.start;
+        let mut end = anchor.end;
+        let mut previous = *anchor;
+        for list in &lists[1..] {
+            let candidate = list
+                .iter()
+                .filter(|hit| doc.in_scope(scope, anchor, hit) && (!ordered || hit.start >= previous.end))
+                .min_by_key(|hit| hit.start.abs_diff(previous.start));
+            match candidate {
+                Some(hit) => {
+                    start = start.min(hit.start);
+                    end = end.max(hit.end);
+                    previous = *hit;
+                }
+                None => continue 'anchors,
+            }
+        }
+        hits.push(Hit { start, end, capture: anchor.capture });
+    }
+    hits.sort();
+    hits.dedup();
+    hits
+}
+
+/// A mention that survived its `unless` contexts and negation.
+struct Mention {
+    rule: usize,
+    hit: Hit,
+    status: MentionStatus,
+    entity: Option<String>,
+}
+
+/// Every tag of one record, sorted by id, evidence sorted by offset.
+pub(crate) fn tag_record(ruleset: &Ruleset, record: &TokenizedRecord) -> Vec<Tag> {
+    let doc = Doc::new(ruleset, record);
+    let mut evaluator = Evaluator::new(ruleset, &doc);
+    let own_district = record.record.district.as_deref().map(normalize_term);
+    let mut by_tag: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
+    for (rule_index, rule) in ruleset.rules.iter().enumerate() {
+        let hits = evaluator.eval(rule.pattern);
+        'hits: for hit in hits {
+            for unless in &rule.unless {
+                let cancelled = match unless {
+                    Unless::Inside(group) => evaluator.groups[*group]
+                        .iter()
+                        .any(|decoy| decoy.start <= hit.start && hit.end <= decoy.end),
+                    Unless::Near(pattern, scope) => {
+                        let context = evaluator.eval(*pattern);
+                        context.iter().any(|c| doc.in_scope(*scope, &hit, c))
+                    }
+                };
+                if cancelled {
+                    continue 'hits;
+                }
+            }
+            let Some(status) = status::mention_status(ruleset, &doc, &hit) else { continue };
+            let entity = entity::extract(ruleset, &doc, &rule.entity, &hit);
+            if rule.other_than_own_district {
+                let named = entity
+                    .as_deref()
+                    .map(normalize_term)
+                    .unwrap_or_else(|| doc.folded_slice(hit.start, hit.end).to_owned());
+                if own_district.as_deref() == Some(named.as_str()) {
+                    continue;
+                }
+            }
+            by_tag.entry(rule.tag).or_default().push(Mention { rule: rule_index, hit, status, entity });
+        }
+    }
+
+    let mut tags = Vec::with_capacity(by_tag.len());
+    for (tag_index, mut mentions) in by_tag {
+        mentions.sort_by(|a, b| {
+            a.hit.start.cmp(&b.hit.start).then(b.hit.end.cmp(&a.hit.end)).then(a.rule.cmp(&b.rule))
+        });
+        // One evidence item per distinct span; a span inside an earlier, longer one adds nothing.
+        let mut kept: Vec<Mention> = Vec::with_capacity(mentions.len());
+        for mention in mentions {
+            if kept.iter().any(|k| k.hit.start <= mention.hit.start && mention.hit.end <= k.hit.end) {
+                continue;
+            }
+            kept.push(mention);
+        }
+        let status = resolve_status(&kept);
+        let entity = kept.iter().find_map(|m| m.entity.clone());
+        let evidence = kept
+            .iter()
+            .map(|m| {
+                let rule = &ruleset.rules[m.rule];
+                Evidence {
+                    span: doc.span(m.hit.start, m.hit.end),
+                    status: m.status.status,
+                    cue: m.status.cue.map(|(start, end)| doc.span(start, end)),
+                    rule: rule.name.clone(),
+                    rule_origin: rule.origin.clone(),
+                }
+            })
+            .collect();
+        tags.push(Tag { tag: ruleset.tags[tag_index].id.clone(), status, entity, evidence });
+    }
+    tags
+}
+
+/// Suspended wins unless a later mention says the use resumed; otherwise the strongest status;
+/// mentions without any cue count as implemented only when no mention has a cue.
+fn resolve_status(mentions: &[Mention]) -> Status {
+    let last_suspended = mentions.iter().rposition(|m| m.status.status == Some(Status::Suspended));
+    if let Some(index) = last_suspended
+        && !mentions[index + 1..].iter().any(|m| m.status.resumed)
+    {
+        return Status::Suspended;
+    }
+    mentions
+        .iter()
+        .filter_map(|m| m.status.status)
+        .filter(|s| *s != Status::Suspended)
+        .min()
+        .unwrap_or(Status::Implemented)
+}

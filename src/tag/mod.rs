@@ -1,0 +1,185 @@
+//! Tag: [`TokenizedRecord`]s → [`TaggedRecord`]s, with rules read from `dictionaries/`.
+//!
+//! A rule names a tag and a pattern (literal terms, token patterns on base form and POS, regexes,
+//! and `all`/`any` combinations within a window or sentence, or another rule by name). Each match
+//! is a *mention*; `unless` contexts cancel decoys. Every mention gets a status from the cues
+//! after it in its sentence (`cues.toml`): negated mentions are dropped, and a record's status for
+//! a tag is resolved over its mentions (suspended wins unless resumed later; otherwise the
+//! strongest: implemented > trial > planned > considered; no cue at all counts as implemented).
+//! Entities come from the alias table (`aliases.toml`), brackets or a place prefix.
+//!
+//! Units, pinned: offsets are characters of the NFKC text (mapped back to the original for
+//! evidence). A *sentence* ends after 。, ！, ？, a newline or ・. A token window `{ tokens = N }`
+//! allows at most N tokens strictly between two matches, a character window `{ chars = N }` at
+//! most N characters; neither crosses a sentence end. Status cues are looked for from the end of a
+//! mention to the next 。/！/？/newline (・ lists items and does not end that search).
+//!
+//! What can fail: loading (every problem in every file is reported, sorted); tagging itself
+//! cannot fail.
+
+mod compile;
+mod config;
+mod entity;
+mod matcher;
+mod status;
+
+use std::path::Path;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+use regex::Regex;
+
+pub use compile::{ALIASES_FILE, CUES_FILE, Problem, RULES_DIR, TAXONOMY_FILE};
+
+use crate::error::{Error, Location, Result};
+use crate::model::{Status, TaggedRecord, TokenizedRecord};
+
+/// One taxonomy id with its family and display label.
+#[derive(Debug, Clone)]
+pub struct TagInfo {
+    /// The id, e.g. `tech.ivr`.
+    pub id: String,
+    /// `tech`, `staff`, `partner` or `hub`.
+    pub family: String,
+    /// The Japanese display label.
+    pub label: String,
+    /// Where it is defined.
+    pub origin: Location,
+}
+
+/// Compiled rules, immutable and shared by all worker threads.
+pub struct Ruleset {
+    tags: Vec<TagInfo>,
+    rules: Vec<Rule>,
+    patterns: Vec<Pattern>,
+    terms: TermIndex,
+    cues: CueIndex,
+    aliases: AliasIndex,
+}
+
+type PatternId = usize;
+
+struct Rule {
+    name: String,
+    tag: usize,
+    pattern: PatternId,
+    unless: Vec<Unless>,
+    entity: EntityMode,
+    other_than_own_district: bool,
+    origin: String,
+}
+
+enum Unless {
+    Inside(usize),
+    Near(PatternId, Scope),
+}
+
+enum Pattern {
+    Terms(usize),
+    Tokens(Vec<TokenSpec>),
+    Regex(Regex),
+    Ref(usize),
+    All { parts: Vec<PatternId>, scope: Scope, ordered: bool },
+    Any(Vec<PatternId>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    Record,
+    Sentence,
+    Tokens(usize),
+    Chars(usize),
+}
+
+struct TokenSpec {
+    base: Option<String>,
+    surface: Option<String>,
+    pos: Option<String>,
+}
+
+enum EntityMode {
+    None,
+    Alias,
+    Name,
+    Quoted,
+    Fixed(String),
+    Capture { suffix: String },
+}
+
+struct TermIndex {
+    automaton: AhoCorasick,
+    groups_of_term: Vec<Vec<usize>>,
+    term_edges_ascii: Vec<(bool, bool)>,
+    num_groups: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CueKind {
+    Status(Status),
+    Resumed,
+    Negation,
+    Purpose,
+    Existing,
+}
+
+struct CueIndex {
+    automaton: AhoCorasick,
+    kinds: Vec<CueKind>,
+    generic: Vec<bool>,
+    compound_gap_chars: usize,
+    negation_gap_chars: usize,
+    existing_gap_chars: usize,
+}
+
+struct AliasIndex {
+    automaton: AhoCorasick,
+    canonical: Vec<String>,
+    patterns: Vec<String>,
+}
+
+impl Ruleset {
+    /// Loads and compiles every file in `dir`; any error in any file fails with the first error
+    /// and the count (run `zaitaku check` for the full list).
+    pub fn load(dir: &Path) -> Result<Self> {
+        let (ruleset, problems) = compile::build(dir);
+        match ruleset {
+            Some(ruleset) => Ok(ruleset),
+            None => {
+                let errors: Vec<&Problem> = problems.iter().filter(|p| p.is_error).collect();
+                let first = errors.first().map(|p| (p.location.clone(), p.message.clone()));
+                let (location, message) =
+                    first.unwrap_or((Location::file(dir.display().to_string()), "cannot load rules".into()));
+                Err(Error::input(
+                    location,
+                    format!("{message} ({} error(s) in the rules; run `zaitaku check`)", errors.len().max(1)),
+                ))
+            }
+        }
+    }
+
+    /// Validates every file in `dir`: the ruleset if it loads, and every problem, sorted.
+    pub fn check(dir: &Path) -> (Option<Self>, Vec<Problem>) {
+        compile::build(dir)
+    }
+
+    /// The taxonomy, sorted by id.
+    pub fn tags(&self) -> &[TagInfo] {
+        &self.tags
+    }
+
+    /// Number of compiled rules.
+    pub fn num_rules(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Tags every record, in parallel, keeping the input order.
+    pub fn tag(&self, records: Vec<TokenizedRecord>) -> Vec<TaggedRecord> {
+        records.into_par_iter().map(|record| self.tag_one(&record)).collect()
+    }
+
+    /// Tags one record.
+    pub fn tag_one(&self, record: &TokenizedRecord) -> TaggedRecord {
+        let tags = matcher::tag_record(self, record);
+        TaggedRecord { record: record.record.clone(), tags }
+    }
+}

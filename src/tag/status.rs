@@ -1,0 +1,239 @@
+//! Status of a mention, decided by the cues that follow it (`dictionaries/cues.toml`).
+//!
+//! Japanese puts the predicate after its object, so the cues are read from the end of the mention
+//! to the end of its sentence. Neighbouring cues form one *predicate* when at most
+//! `compound_gap_chars` characters (and no punctuation) separate them: 構築を予定, 導入を検討,
+//! 検討を開始, 選定・購入を行った. A predicate's status is that of its last cue, skipping *generic*
+//! verbs (実施, 行った, 開始 …), which take the status of the cue before them and count as
+//! implemented alone. A purpose marker after a predicate (ように, ため) makes an implemented one
+//! planned. A negation after it (していない, 至らなかった) cancels it: a negated predicate that
+//! contains a considered cue gives considered, any other is skipped, and a mention whose every
+//! predicate is negated gives no tag. The mention's status is its first predicate's; a later
+//! predicate in the same sentence that suspends (保留, 休止) overrides it, and a resumption after
+//! that (再開) restores implemented. An *existing* marker just before the mention (既存の) makes it
+//! implemented whatever follows.
+
+use super::matcher::{Doc, Hit};
+use super::{CueKind, Ruleset};
+use crate::model::Status;
+
+/// One cue occurrence, in NFKC character offsets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CueMatch {
+    pub start: usize,
+    pub end: usize,
+    pub kind: CueKind,
+    pub generic: bool,
+}
+
+/// The status one mention gives, and the cue that decided it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct MentionStatus {
+    /// `None` when no cue follows the mention in its sentence.
+    pub status: Option<Status>,
+    pub cue: Option<(usize, usize)>,
+    /// The status came from a resumption (再開) after a suspension.
+    pub resumed: bool,
+}
+
+/// Every cue in the record, leftmost-longest.
+pub(crate) fn find_cues(ruleset: &Ruleset, doc: &Doc<'_>) -> Vec<CueMatch> {
+    let cues = &ruleset.cues;
+    cues.automaton
+        .find_iter(doc.folded.as_str())
+        .map(|m| {
+            let index = m.pattern().as_usize();
+            CueMatch {
+                start: doc.char_of_byte(m.start()),
+                end: doc.char_of_byte(m.end()),
+                kind: cues.kinds[index],
+                generic: cues.generic[index],
+            }
+        })
+        .collect()
+}
+
+/// A run of status cues read as one predicate.
+struct Predicate {
+    status: Status,
+    cue: (usize, usize),
+    negated: bool,
+    has_considered: bool,
+    suspends: bool,
+    resumes: bool,
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, '、' | ',' | '。' | '.' | '!' | '?' | '\n' | '(' | ')' | '「' | '」' | ':' | ';')
+}
+
+fn gap_is_open(doc: &Doc<'_>, start: usize, end: usize, max: usize) -> bool {
+    end >= start && end - start <= max && !doc.folded_slice(start, end).chars().any(is_separator)
+}
+
+/// Predicates starting at or after `from` and before `until`, in order.
+fn predicates(ruleset: &Ruleset, doc: &Doc<'_>, from: usize, until: usize) -> Vec<Predicate> {
+    let cues = &ruleset.cues;
+    let in_range: Vec<&CueMatch> = doc.cues.iter().filter(|c| c.start >= from && c.start < until).collect();
+    let mut predicates = Vec::new();
+    let mut i = 0;
+    while i < in_range.len() {
+        if !matches!(in_range[i].kind, CueKind::Status(_) | CueKind::Resumed) {
+            i += 1;
+            continue;
+        }
+        let mut members = vec![in_range[i]];
+        let mut j = i + 1;
+        while j < in_range.len()
+            && matches!(in_range[j].kind, CueKind::Status(_) | CueKind::Resumed)
+            && gap_is_open(doc, members[members.len() - 1].end, in_range[j].start, cues.compound_gap_chars)
+        {
+            members.push(in_range[j]);
+            j += 1;
+        }
+        let last_end = members[members.len() - 1].end;
+        let mut negated = false;
+        let mut purpose = false;
+        let mut k = j;
+        while k < in_range.len() && matches!(in_range[k].kind, CueKind::Negation | CueKind::Purpose) {
+            if !gap_is_open(doc, last_end, in_range[k].start, cues.negation_gap_chars) {
+                break;
+            }
+            match in_range[k].kind {
+                CueKind::Negation => negated = true,
+                _ => purpose = true,
+            }
+            k += 1;
+        }
+        predicates.push(predicate_of(&members, negated, purpose));
+        i = k.max(j);
+    }
+    predicates
+}
+
+fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicate {
+    let statuses: Vec<(Status, &CueMatch)> = members
+        .iter()
+        .filter_map(|c| match c.kind {
+            CueKind::Status(status) => Some((status, *c)),
+            _ => None,
+        })
+        .collect();
+    let has_considered = statuses.iter().any(|(s, _)| *s == Status::Considered);
+    let last_suspension = members.iter().rposition(|c| c.kind == CueKind::Status(Status::Suspended));
+    let resumes_after =
+        |from: usize| members[from..].iter().position(|c| c.kind == CueKind::Resumed).map(|p| p + from);
+    if let Some(s) = last_suspension {
+        if let Some(r) = resumes_after(s) {
+            let cue = members[r];
+            return Predicate {
+                status: Status::Implemented,
+                cue: (cue.start, cue.end),
+                negated,
+                has_considered,
+                suspends: false,
+                resumes: true,
+            };
+        }
+        let cue = members[s];
+        return Predicate {
+            status: Status::Suspended,
+            cue: (cue.start, cue.end),
+            negated,
+            has_considered,
+            suspends: true,
+            resumes: false,
+        };
+    }
+    let decisive = statuses.iter().rev().find(|(_, c)| !c.generic).or(statuses.first());
+    let (mut status, cue) = match decisive {
+        Some((status, cue)) => (*status, (cue.start, cue.end)),
+        None => {
+            // Only a resumption (再開).
+            let cue = members[0];
+            return Predicate {
+                status: Status::Implemented,
+                cue: (cue.start, cue.end),
+                negated,
+                has_considered,
+                suspends: false,
+                resumes: true,
+            };
+        }
+    };
+    if purpose && status == Status::Implemented {
+        status = Status::Planned;
+    }
+    Predicate { status, cue, negated, has_considered, suspends: false, resumes: false }
+}
+
+/// The status of the mention at `hit`, or `None` when it is negated (no tag).
+pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<MentionStatus> {
+    let cues = &ruleset.cues;
+    let sentence = doc.sentence(hit.start);
+    if let Some(existing) = doc.cues.iter().rev().find(|c| {
+        c.kind == CueKind::Existing
+            && c.end <= hit.start
+            && doc.sentence(c.start) == sentence
+            && hit.start - c.end <= cues.existing_gap_chars
+    }) {
+        return Some(MentionStatus {
+            status: Some(Status::Implemented),
+            cue: Some((existing.start, existing.end)),
+            resumed: false,
+        });
+    }
+    let until = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
+    let predicates = predicates(ruleset, doc, hit.end, until);
+    let mut result = MentionStatus::default();
+    let mut negated_seen = false;
+    let mut decided_at = None;
+    for (index, predicate) in predicates.iter().enumerate() {
+        if predicate.negated {
+            if predicate.has_considered {
+                result = MentionStatus {
+                    status: Some(Status::Considered),
+                    cue: Some(predicate.cue),
+                    resumed: false,
+                };
+                decided_at = Some(index);
+                break;
+            }
+            negated_seen = true;
+            continue;
+        }
+        result = MentionStatus {
+            status: Some(predicate.status),
+            cue: Some(predicate.cue),
+            resumed: predicate.resumes,
+        };
+        decided_at = Some(index);
+        break;
+    }
+    if let Some(index) = decided_at {
+        for later in &predicates[index + 1..] {
+            if later.negated {
+                continue;
+            }
+            if later.suspends {
+                result =
+                    MentionStatus { status: Some(Status::Suspended), cue: Some(later.cue), resumed: false };
+            } else if later.resumes && result.status == Some(Status::Suspended) {
+                result =
+                    MentionStatus { status: Some(Status::Implemented), cue: Some(later.cue), resumed: true };
+            }
+        }
+        return Some(result);
+    }
+    // No predicate: a negation right after the mention still cancels it (連携は行っていない).
+    let direct_negation = doc.cues.iter().any(|c| {
+        c.kind == CueKind::Negation
+            && c.start >= hit.end
+            && c.start < until
+            && gap_is_open(doc, hit.end, c.start, 12)
+    });
+    if negated_seen || direct_negation {
+        return None;
+    }
+    Some(result)
+}
