@@ -383,10 +383,11 @@ impl RuleBuilder<'_> {
                         "alias" => EntityMode::Alias,
                         "name" => EntityMode::Name,
                         "quoted" => EntityMode::Quoted,
+                        "nearby_quoted" => EntityMode::NearbyQuoted,
                         other => {
                             problems.error(
                                 location,
-                                format!("unknown entity mode {other:?} (expected none, alias, name, quoted, {{ fixed = \"…\" }} or {{ capture = \"…\" }})"),
+                                format!("unknown entity mode {other:?} (expected none, alias, name, quoted, nearby_quoted, {{ fixed = \"…\" }} or {{ capture = \"…\" }})"),
                             );
                             EntityMode::None
                         }

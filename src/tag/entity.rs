@@ -2,17 +2,23 @@
 //!
 //! - `alias` (the default): a name from `aliases.toml` found in the mention (Iver → IVRy); else none;
 //! - `name`: an alias, else the mention itself without company affixes (株式会社, (株) …);
-//! - `quoted`: an alias, else the 「」 name containing the mention or starting just after it in
-//!   the same sentence, else the mention with a place-name prefix (江東区 + 在宅医療連携センター);
-//!   a generic noun with none of these gives none;
+//! - `quoted`: an alias, else the 「」 name containing the mention or opening right after it
+//!   (システム「まごころネット八王子」), else the mention with its place-name prefix
+//!   (江東区 + 在宅医療連携センター); a generic noun with none of these gives none;
+//! - `nearby_quoted`: as `quoted`, but the 「」 may open up to 16 characters after the mention in
+//!   its sentence (AIを活用したアプリ「カロママ プラス」);
 //! - `{ fixed = "MCS" }`; `{ capture = "entity", suffix = "医師会" }` (a regex's named group).
 
 use super::matcher::{Doc, Hit};
 use super::{EntityMode, Ruleset};
 use crate::text::normalize_term;
 
-/// How far after a mention a bracketed name may start and still name it, in characters.
+/// How far after a mention a bracketed name may open and still name it (`nearby_quoted`).
 const QUOTE_AFTER_CHARS: usize = 16;
+/// The same for `quoted`: the bracket opens right after the mention.
+const QUOTE_RIGHT_AFTER_CHARS: usize = 1;
+/// How many nouns may stand between a place name and the mention (江東区|在宅|医療|連携センター).
+const PLACE_PREFIX_MAX_NOUNS: usize = 4;
 const COMPANY_AFFIXES: [&str; 6] = ["株式会社", "(株)", "有限会社", "(有)", "合同会社", "一般社団法人"];
 
 pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: &Hit) -> Option<String> {
@@ -25,7 +31,10 @@ pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: 
             (!text.is_empty()).then_some(text)
         }),
         EntityMode::Quoted => alias_in(ruleset, doc, hit.start, hit.end)
-            .or_else(|| quoted_name(doc, hit))
+            .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS))
+            .or_else(|| place_prefixed(doc, hit)),
+        EntityMode::NearbyQuoted => alias_in(ruleset, doc, hit.start, hit.end)
+            .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS))
             .or_else(|| place_prefixed(doc, hit)),
         EntityMode::Capture { suffix } => {
             let (start, end) = hit.capture?;
@@ -73,7 +82,7 @@ fn strip_company_affixes(text: &str) -> String {
 }
 
 /// The 「」 (or 『』) name that contains the mention, or that opens soon after it.
-fn quoted_name(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+fn quoted_name(doc: &Doc<'_>, hit: &Hit, max_gap: usize) -> Option<String> {
     let chars: Vec<char> = doc.folded.chars().collect();
     let sentence = doc.sentence(hit.start);
     // Containing: an opening bracket before the start with no closing one in between.
@@ -87,32 +96,39 @@ fn quoted_name(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
     {
         return Some(doc.nfkc_slice(open + 1, close).trim().to_owned());
     }
-    let open = (hit.end..chars.len().min(hit.end + QUOTE_AFTER_CHARS))
+    let open = (hit.end..chars.len().min(hit.end + max_gap))
         .take_while(|&i| doc.sentence(i) == sentence)
         .find(|&i| matches!(chars[i], '「' | '『'))?;
     let close = (open + 1..chars.len()).find(|&i| matches!(chars[i], '」' | '』'))?;
     Some(doc.nfkc_slice(open + 1, close).trim().to_owned())
 }
 
-/// The mention with the place name written right before it (豊島区 + 看護師会).
+/// The mention with the place name written before it (豊島区 + 看護師会; 江東区 + 在宅医療 +
+/// 連携センター): contiguous nouns back to a proper noun, with or without a 区/市/町/村 suffix.
 fn place_prefixed(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
     let tokens = doc.tokens();
-    let before = tokens.iter().rposition(|t| t.end_char_nfkc <= hit.start)?;
-    if tokens[before].end_char_nfkc != hit.start {
-        return None;
-    }
-    let start = if tokens[before].pos.starts_with("名詞,接尾,地域") {
-        let place = before.checked_sub(1)?;
-        if !tokens[place].pos.starts_with("名詞,固有名詞")
-            || tokens[place].end_char_nfkc != tokens[before].start_char_nfkc
-        {
+    let mut index = tokens.iter().rposition(|t| t.end_char_nfkc <= hit.start)?;
+    let mut expected_end = hit.start;
+    for _ in 0..=PLACE_PREFIX_MAX_NOUNS {
+        let token = &tokens[index];
+        if token.end_char_nfkc != expected_end || !token.pos.starts_with("名詞") {
             return None;
         }
-        tokens[place].start_char_nfkc
-    } else if tokens[before].pos.starts_with("名詞,固有名詞,地域") {
-        tokens[before].start_char_nfkc
-    } else {
-        return None;
-    };
-    Some(doc.nfkc_slice(start, hit.end).to_owned())
+        if token.pos.starts_with("名詞,接尾,地域") {
+            let place = index.checked_sub(1)?;
+            let place_token = &tokens[place];
+            if place_token.pos.starts_with("名詞,固有名詞")
+                && place_token.end_char_nfkc == token.start_char_nfkc
+            {
+                return Some(doc.nfkc_slice(place_token.start_char_nfkc, hit.end).to_owned());
+            }
+            return None;
+        }
+        if token.pos.starts_with("名詞,固有名詞,地域") {
+            return Some(doc.nfkc_slice(token.start_char_nfkc, hit.end).to_owned());
+        }
+        expected_end = token.start_char_nfkc;
+        index = index.checked_sub(1)?;
+    }
+    None
 }

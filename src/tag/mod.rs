@@ -102,6 +102,7 @@ enum EntityMode {
     Alias,
     Name,
     Quoted,
+    NearbyQuoted,
     Fixed(String),
     Capture { suffix: String },
 }

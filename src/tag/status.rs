@@ -57,6 +57,11 @@ pub(crate) fn find_cues(ruleset: &Ruleset, doc: &Doc<'_>) -> Vec<CueMatch> {
 struct Predicate {
     status: Status,
     cue: (usize, usize),
+    /// Where the predicate (and any negation or purpose marker after it) ends.
+    end: usize,
+    /// A purpose marker follows (構築できるように): the clause it heads decides, if it follows
+    /// without punctuation.
+    purpose: bool,
     negated: bool,
     has_considered: bool,
     suspends: bool,
@@ -105,7 +110,9 @@ fn predicates(ruleset: &Ruleset, doc: &Doc<'_>, from: usize, until: usize) -> Ve
             }
             k += 1;
         }
-        predicates.push(predicate_of(&members, negated, purpose));
+        let mut predicate = predicate_of(&members, negated, purpose);
+        predicate.end = if k > j { in_range[k - 1].end } else { last_end };
+        predicates.push(predicate);
         i = k.max(j);
     }
     predicates
@@ -129,6 +136,8 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
             return Predicate {
                 status: Status::Implemented,
                 cue: (cue.start, cue.end),
+                end: 0,
+                purpose,
                 negated,
                 has_considered,
                 suspends: false,
@@ -139,6 +148,8 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
         return Predicate {
             status: Status::Suspended,
             cue: (cue.start, cue.end),
+            end: 0,
+            purpose,
             negated,
             has_considered,
             suspends: true,
@@ -154,6 +165,8 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
             return Predicate {
                 status: Status::Implemented,
                 cue: (cue.start, cue.end),
+                end: 0,
+                purpose,
                 negated,
                 has_considered,
                 suspends: false,
@@ -164,7 +177,7 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
     if purpose && status == Status::Implemented {
         status = Status::Planned;
     }
-    Predicate { status, cue, negated, has_considered, suspends: false, resumes: false }
+    Predicate { status, cue, end: 0, purpose, negated, has_considered, suspends: false, resumes: false }
 }
 
 /// The status of the mention at `hit`, or `None` when it is negated (no tag).
@@ -202,12 +215,23 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
             negated_seen = true;
             continue;
         }
+        // A purpose clause (…できるよう) is decided by the predicate it leads into, when that
+        // follows without punctuation (…実施できるようシステム構築した → implemented).
+        let mut chosen = index;
+        while predicates[chosen].purpose
+            && let Some(next) = predicates.get(chosen + 1)
+            && !next.negated
+            && gap_is_open(doc, predicates[chosen].end, next.cue.0, usize::MAX)
+        {
+            chosen += 1;
+        }
+        let predicate = &predicates[chosen];
         result = MentionStatus {
             status: Some(predicate.status),
             cue: Some(predicate.cue),
             resumed: predicate.resumes,
         };
-        decided_at = Some(index);
+        decided_at = Some(chosen);
         break;
     }
     if let Some(index) = decided_at {
