@@ -540,7 +540,7 @@ impl RuleBuilder<'_> {
     /// A rule that reaches itself through `rule = …` references could never be evaluated.
     fn check_cycles(&self, rules: &[Rule], problems: &mut Problems) {
         for (number, origin) in self.origins.iter().enumerate() {
-            let Some(rule) = rules.iter().find(|r| &r.origin == &origin.to_string()) else { continue };
+            let Some(rule) = rules.iter().find(|r| r.origin == origin.to_string()) else { continue };
             let mut stack = vec![rule.pattern];
             let mut visited = BTreeSet::new();
             while let Some(pattern) = stack.pop() {
@@ -599,7 +599,7 @@ impl RuleBuilder<'_> {
                 continue; // token or regex rule: a decoy phrase is checked against matches only
             }
             for phrase in &decoy.terms {
-                if rule_terms.iter().any(|t| *t == phrase) {
+                if rule_terms.contains(&phrase) {
                     problems.warning(
                         decoy.location.clone(),
                         format!("decoy {phrase:?} equals a term of the rule, which can then never match (shadowed)"),

@@ -5,8 +5,10 @@
 //! - `quoted`: an alias, else the 「」 name containing the mention or opening right after it
 //!   (システム「まごころネット八王子」), else the mention with its place-name prefix
 //!   (江東区 + 在宅医療連携センター); a generic noun with none of these gives none;
-//! - `nearby_quoted`: as `quoted`, but the 「」 may open up to 16 characters after the mention in
+//! - `nearby_quoted`: as `quoted`, but the 「」 may open up to 24 characters after the mention in
 //!   its sentence (AIを活用したアプリ「カロママ プラス」);
+//! - `quoted` and `nearby_quoted` also take a Latin or katakana name in parentheses right after a
+//!   generic mention (往診を支援する事業者（コールドクター）);
 //! - `{ fixed = "MCS" }`; `{ capture = "entity", suffix = "医師会" }` (a regex's named group).
 
 use super::matcher::{Doc, Hit};
@@ -14,7 +16,7 @@ use super::{EntityMode, Ruleset};
 use crate::text::normalize_term;
 
 /// How far after a mention a bracketed name may open and still name it (`nearby_quoted`).
-const QUOTE_AFTER_CHARS: usize = 16;
+const QUOTE_AFTER_CHARS: usize = 24;
 /// The same for `quoted`: the bracket opens right after the mention.
 const QUOTE_RIGHT_AFTER_CHARS: usize = 1;
 /// How many nouns may stand between a place name and the mention (江東区|在宅|医療|連携センター).
@@ -32,6 +34,7 @@ pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: 
         }),
         EntityMode::Quoted => alias_in(ruleset, doc, hit.start, hit.end)
             .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS))
+            .or_else(|| parenthesized_name(doc, hit))
             .or_else(|| place_prefixed(doc, hit)),
         EntityMode::NearbyQuoted => alias_in(ruleset, doc, hit.start, hit.end)
             .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS))
@@ -101,6 +104,23 @@ fn quoted_name(doc: &Doc<'_>, hit: &Hit, max_gap: usize) -> Option<String> {
         .find(|&i| matches!(chars[i], '「' | '『'))?;
     let close = (open + 1..chars.len()).find(|&i| matches!(chars[i], '」' | '』'))?;
     Some(doc.nfkc_slice(open + 1, close).trim().to_owned())
+}
+
+/// A name in parentheses right after a generic mention: 往診を支援する事業者（コールドクター）.
+/// Only Latin, digits and katakana count as a name, so （スタッフ1名） or （かかりつけ医） do not.
+fn parenthesized_name(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+    let rest = doc.nfkc_slice(hit.end, doc.num_chars());
+    let inner = rest.strip_prefix('(')?;
+    let close = inner.find(')')?;
+    let name = inner[..close].trim();
+    let is_name_char = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '.' | '-' | '・' | 'ー')
+            || ('\u{30A0}'..='\u{30FF}').contains(&c)
+    };
+    let has_letters = name.chars().any(|c| !c.is_ascii_digit() && c != ' ');
+    (!name.is_empty() && name.chars().count() <= 20 && has_letters && name.chars().all(is_name_char))
+        .then(|| name.to_owned())
 }
 
 /// The mention with the place name written before it (豊島区 + 看護師会; 江東区 + 在宅医療 +

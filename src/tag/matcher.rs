@@ -123,13 +123,7 @@ impl<'a> Doc<'a> {
             Scope::Sentence => same_sentence,
             Scope::Tokens(n) => same_sentence && self.token_gap(a, b) <= n,
             Scope::Chars(n) => {
-                let gap = if a.end <= b.start {
-                    b.start - a.end
-                } else if b.end <= a.start {
-                    a.start - b.end
-                } else {
-                    0
-                };
+                let gap = b.start.saturating_sub(a.end).max(a.start.saturating_sub(b.end));
                 same_sentence && gap <= n
             }
         }

@@ -3,19 +3,29 @@
 //! Japanese puts the predicate after its object, so the cues are read from the end of the mention
 //! to the end of its sentence. Neighbouring cues form one *predicate* when at most
 //! `compound_gap_chars` characters (and no punctuation) separate them: 構築を予定, 導入を検討,
-//! 検討を開始, 選定・購入を行った. A predicate's status is that of its last cue, skipping *generic*
-//! verbs (実施, 行った, 開始 …), which take the status of the cue before them and count as
-//! implemented alone. A purpose marker after a predicate (ように, ため) makes an implemented one
-//! planned. A negation after it (していない, 至らなかった) cancels it: a negated predicate that
-//! contains a considered cue gives considered, any other is skipped, and a mention whose every
-//! predicate is negated gives no tag. The mention's status is its first predicate's; a later
-//! predicate in the same sentence that suspends (保留, 休止) overrides it, and a resumption after
-//! that (再開) restores implemented. An *existing* marker just before the mention (既存の) makes it
-//! implemented whatever follows.
+//! 検討を開始, 選定・購入を行った.
+//!
+//! - A predicate's status is that of its last cue, skipping *generic* verbs (実施, 行った, 開始 …),
+//!   which take the status of the cue before them and count as implemented alone; a trial cue
+//!   anywhere in it turns an implemented one into a trial (試験的に導入).
+//! - A purpose marker after a predicate (ように, ため) makes it planned, unless the clause it leads
+//!   into follows without punctuation, which then decides (…実施できるようシステム構築した is
+//!   implemented; …構築するため、 stays planned).
+//! - A negation after a predicate (していない, 至らなかった) cancels it: a negated predicate that
+//!   contains a considered cue gives considered, any other is skipped, and a mention whose every
+//!   predicate is negated, or that is followed closely by a negation, gives no tag.
+//! - The mention's status is that of its first predicate; a later predicate in the same sentence
+//!   that suspends (保留, 休止) overrides it, and a resumption after that (再開) restores
+//!   implemented.
+//! - An *existing* marker just before the mention (既存の) makes it implemented whatever follows.
 
 use super::matcher::{Doc, Hit};
 use super::{CueKind, Ruleset};
 use crate::model::Status;
+
+/// How far after a mention a negation may stand with no predicate between (事業者（オンコール）との
+/// 連携は今年度は行わなかった), in characters; brackets may intervene, commas may not.
+const DIRECT_NEGATION_CHARS: usize = 24;
 
 /// One cue occurrence, in NFKC character offsets.
 #[derive(Debug, Clone, Copy)]
@@ -156,7 +166,14 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
             resumes: false,
         };
     }
-    let decisive = statuses.iter().rev().find(|(_, c)| !c.generic).or(statuses.first());
+    // The last non-generic cue decides (選定・購入を行った is implemented, 構築を予定 planned), but a
+    // trial marker anywhere in the predicate qualifies an action (試験的に導入 is a trial).
+    let last = statuses.iter().rev().find(|(_, c)| !c.generic).or(statuses.first());
+    let trial = statuses.iter().find(|(s, _)| *s == Status::Trial);
+    let decisive = match (last, trial) {
+        (Some((Status::Implemented, _)), Some(trial)) => Some(trial),
+        (last, _) => last,
+    };
     let (mut status, cue) = match decisive {
         Some((status, cue)) => (*status, (cue.start, cue.end)),
         None => {
@@ -254,7 +271,8 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         c.kind == CueKind::Negation
             && c.start >= hit.end
             && c.start < until
-            && gap_is_open(doc, hit.end, c.start, 12)
+            && c.start - hit.end <= DIRECT_NEGATION_CHARS
+            && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n'])
     });
     if negated_seen || direct_negation {
         return None;
