@@ -2,10 +2,13 @@
 //! Each module reads like examples of use.
 
 mod integration {
+    pub mod check;
     pub mod cli;
     pub mod errors;
     pub mod formats;
     pub mod golden;
     pub mod harness;
+    pub mod rule_language;
+    pub mod tagging;
     pub mod tokenize;
 }

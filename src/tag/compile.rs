@@ -46,15 +46,17 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Reads one TOML file, or records why it cannot be read.
+/// The text of one TOML file, or of one `[[rule]]` table of it (`first_line` > 1).
 struct SourceFile {
     path: String,
     text: String,
+    /// Line of the file where `text` starts.
+    first_line: usize,
 }
 
 impl SourceFile {
     fn line_of(&self, byte: usize) -> usize {
-        self.text[..byte.min(self.text.len())].matches('\n').count() + 1
+        self.first_line + self.text[..byte.min(self.text.len())].matches('\n').count()
     }
 
     fn at(&self, byte: usize) -> Location {
@@ -77,7 +79,7 @@ impl Problems {
 
 fn read_source(path: &Path, problems: &mut Problems) -> Option<SourceFile> {
     match std::fs::read_to_string(path) {
-        Ok(text) => Some(SourceFile { path: path.display().to_string(), text }),
+        Ok(text) => Some(SourceFile { path: path.display().to_string(), text, first_line: 1 }),
         Err(e) => {
             problems.error(Location::file(path.display().to_string()), format!("cannot read: {e}"));
             None
@@ -122,8 +124,10 @@ fn build_inner(dir: &Path, problems: &mut Problems) -> Option<Ruleset> {
     let aliases = alias_source.as_ref().and_then(|f| compile_aliases(f, problems));
 
     let mut builder = RuleBuilder { tags: &tags, ..RuleBuilder::default() };
+    // Each `[[rule]]` table is parsed on its own, so a typo in one rule hides none of the others.
+    let chunks: Vec<SourceFile> = rule_sources.iter().flat_map(split_rule_tables).collect();
     let mut parsed = Vec::new();
-    for source in &rule_sources {
+    for source in &chunks {
         if let Some(file) = parse_toml::<RuleFile>(source, problems) {
             parsed.push((source, file));
         }
@@ -189,6 +193,33 @@ fn read_rule_sources(dir: &Path, problems: &mut Problems) -> Vec<SourceFile> {
         problems.error(Location::file(dir.display().to_string()), "no rule files (*.toml)");
     }
     paths.iter().filter_map(|path| read_source(path, problems)).collect()
+}
+
+/// Splits a rule file at its `[[rule]]` headers; the text before the first one (comments) is a
+/// chunk of its own, which must hold nothing else.
+fn split_rule_tables(file: &SourceFile) -> Vec<SourceFile> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut start_line = 1;
+    let mut offset = 0;
+    for (index, line) in file.text.split_inclusive('\n').enumerate() {
+        if line.trim() == "[[rule]]" && offset > start {
+            chunks.push(SourceFile {
+                path: file.path.clone(),
+                text: file.text[start..offset].to_owned(),
+                first_line: start_line,
+            });
+            start = offset;
+            start_line = index + 1;
+        }
+        offset += line.len();
+    }
+    chunks.push(SourceFile {
+        path: file.path.clone(),
+        text: file.text[start..].to_owned(),
+        first_line: start_line,
+    });
+    chunks
 }
 
 fn compile_taxonomy(file: &SourceFile, problems: &mut Problems) -> Option<Vec<TagInfo>> {

@@ -102,3 +102,127 @@ fn strict_turns_warnings_into_errors() {
         "zaitaku: 1 warning(s) with --strict; the first: extra.csv:1: unknown column \"colour\" ignored\n"
     ));
 }
+
+#[test]
+fn ingest_piped_into_tag_gives_tags_with_evidence() {
+    let dir = workdir();
+    let ingest = std::process::Command::new(env!("CARGO_BIN_EXE_zaitaku"))
+        .args(["ingest", seed().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zaitaku"))
+        .args(["tag", "--dictionaries", repo("dictionaries").to_str().unwrap()])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &ingest.stdout).unwrap();
+    let tagged = child.wait_with_output().unwrap();
+    assert!(tagged.status.success());
+    let text = String::from_utf8(tagged.stdout).unwrap();
+    assert_eq!(text.lines().count(), 58);
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "2024-001");
+    let tag = &first["tags"][0];
+    assert_eq!(tag["tag"], "partner.house_call_vendor");
+    assert_eq!(tag["status"], "implemented");
+    let evidence = &tag["evidence"][0];
+    for key in [
+        "text",
+        "text_nfkc",
+        "start_char_orig",
+        "end_char_orig",
+        "start_char_nfkc",
+        "end_char_nfkc",
+        "cue",
+        "rule",
+        "rule_origin",
+    ] {
+        assert!(evidence.get(key).is_some(), "evidence has {key}: {evidence}");
+    }
+    // `tag` output is valid ingest input again.
+    let again = zaitaku::ingest::read_bytes("tagged.jsonl", text.as_bytes()).unwrap();
+    assert_eq!(again.records.len(), 58);
+}
+
+#[test]
+fn tag_in_gold_format_scores_perfectly_against_itself() {
+    let dir = workdir();
+    let dictionaries = repo("dictionaries");
+    let output = zaitaku(
+        dir.path(),
+        &[
+            "tag",
+            "--format",
+            "gold",
+            seed().to_str().unwrap(),
+            "--dictionaries",
+            dictionaries.to_str().unwrap(),
+            "-o",
+            "draft.jsonl",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = zaitaku(
+        dir.path(),
+        &["eval", "--gold", "draft.jsonl", "--dictionaries", dictionaries.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("| micro F1 | 1.000 |"), "{}", stdout(&output));
+}
+
+#[test]
+fn eval_against_a_baseline_lists_what_changed_with_the_rule() {
+    let dir = workdir();
+    let dictionaries = repo("dictionaries");
+    let gold = repo("tests/gold/r06.jsonl");
+    let output = zaitaku(
+        dir.path(),
+        &[
+            "eval",
+            "--gold",
+            gold.to_str().unwrap(),
+            "--json",
+            "-o",
+            "base.json",
+            "--dictionaries",
+            dictionaries.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    // A rule author removes MCS's full name and the shortest spelling: every MCS true positive goes.
+    let edited = dir.path().join("dictionaries");
+    std::fs::create_dir_all(edited.join("rules")).unwrap();
+    for entry in std::fs::read_dir(&dictionaries).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, edited.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    for family in ["tech", "staff", "partner", "hub"] {
+        let text = std::fs::read_to_string(dictionaries.join(format!("rules/{family}.toml"))).unwrap();
+        let text = text.replace("match = { terms = [\"MCS\", ", "match = { terms = [");
+        std::fs::write(edited.join(format!("rules/{family}.toml")), text).unwrap();
+    }
+    let output = zaitaku(
+        dir.path(),
+        &[
+            "eval",
+            "--gold",
+            gold.to_str().unwrap(),
+            "--baseline",
+            "base.json",
+            "--fail-on-lost",
+            "--dictionaries",
+            "dictionaries",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "losing true positives fails");
+    let text = stdout(&output);
+    assert!(
+        text.contains("| 浅草医師会|24時間診療体制推進事業|1 | tech.mcs | tp_lost |  | mcs.name |"),
+        "{text}"
+    );
+    assert!(stderr(&output).contains("true positive(s) of the baseline lost"));
+}

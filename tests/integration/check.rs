@@ -1,0 +1,133 @@
+//! `zaitaku check` on broken dictionaries: every problem in one run, `PATH:LINE: message`,
+//! sorted, then one summary line; exit 2 on any error.
+
+use std::path::Path;
+
+use super::harness::{repo, stderr, stdout, workdir, zaitaku};
+
+fn copy_shipped(dir: &Path) {
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    for file in ["taxonomy.toml", "cues.toml", "aliases.toml", "user_dictionary.csv"] {
+        std::fs::copy(repo(&format!("dictionaries/{file}")), dir.join(file)).unwrap();
+    }
+    for family in ["tech", "staff", "partner", "hub"] {
+        let file = format!("rules/{family}.toml");
+        std::fs::copy(repo(&format!("dictionaries/{file}")), dir.join(&file)).unwrap();
+    }
+}
+
+#[test]
+fn the_shipped_dictionaries_check_clean() {
+    let output = zaitaku(&repo(""), &["check"]);
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let summary = stdout(&output).lines().last().unwrap().to_owned();
+    assert!(
+        summary.starts_with("ok: ") && summary.ends_with(" rules for 36 tags; 0 error(s), 0 warning(s)"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn every_problem_is_listed_sorted_with_its_line() {
+    let dir = workdir();
+    copy_shipped(dir.path());
+    std::fs::write(
+        dir.path().join("rules/zz_broken.toml"),
+        r#"# a rule file with one problem of each kind
+[[rule]]
+name = "typo_tag"
+tag = "tech.ivrr"
+match = { terms = ["IVR電話"] }
+
+[[rule]]
+name = "dangling"
+tag = "tech.ivr"
+match = { rule = "no.such.rule" }
+
+[[rule]]
+name = "twice"
+tag = "tech.ehr"
+match = { terms = ["カルテ", "カルテ"] }
+
+[[rule]]
+name = "shadowed"
+tag = "tech.ai"
+match = { terms = ["AIツール"] }
+unless = [{ inside = ["AIツール"] }]
+
+[[rule]]
+name = "unknown_key"
+tag = "tech.ai"
+match = { terms = ["AI"], window = 3 }
+"#,
+    )
+    .unwrap();
+    let aliases = std::fs::read_to_string(dir.path().join("aliases.toml")).unwrap()
+        + "\n[[entity]]\nname = \"IVR\"\naliases = [\"Iver\"]\n";
+    std::fs::write(dir.path().join("aliases.toml"), aliases).unwrap();
+    let cues = std::fs::read_to_string(dir.path().join("cues.toml")).unwrap() + "\ntrail = [\"試行\"]\n";
+    std::fs::write(dir.path().join("cues.toml"), cues).unwrap();
+
+    let dictionaries = dir.path().to_str().unwrap();
+    let output = zaitaku(dir.path(), &["check", "--dictionaries", dictionaries]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output).replace(dictionaries, "D");
+    let lines: Vec<&str> = text.lines().collect();
+    let expected_starts = [
+        "D/aliases.toml:",
+        "D/cues.toml:",
+        "D/rules/zz_broken.toml:10: error: reference to undefined rule \"no.such.rule\"",
+        "D/rules/zz_broken.toml:15: error: term \"カルテ\" is listed twice",
+        "D/rules/zz_broken.toml:26: error: unknown field `window`",
+        "D/rules/zz_broken.toml:4: error: unknown tag id \"tech.ivrr\"",
+    ];
+    for start in expected_starts {
+        assert!(lines.iter().any(|l| l.starts_with(start)), "missing {start:?} in:\n{text}");
+    }
+    assert!(text.contains("error: alias \"Iver\" has two targets: \"IVRy\""), "{text}");
+    assert!(text.contains("unknown field `trail`"), "{text}");
+    // Sorted by file, then by line number (4 before 10).
+    let positions: Vec<(String, usize)> = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| {
+            let mut parts = l.splitn(3, ':');
+            (parts.next().unwrap().to_owned(), parts.next().unwrap().parse().unwrap())
+        })
+        .collect();
+    let mut sorted = positions.clone();
+    sorted.sort();
+    assert_eq!(positions, sorted, "problems are sorted by path and line");
+    assert!(lines.last().unwrap().starts_with("failed: "), "{text}");
+    assert!(stderr(&output).contains("the dictionaries have errors"));
+
+    // Every other subcommand refuses to load the same rules, naming the first problem.
+    let output = zaitaku(
+        dir.path(),
+        &[
+            "tag",
+            "--dictionaries",
+            dictionaries,
+            repo("data/r06_tokyo_zaitaku_jigyo_ichiran.txt").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("run `zaitaku check`"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_shadowed_decoy_is_a_warning_not_an_error() {
+    let dir = workdir();
+    copy_shipped(dir.path());
+    std::fs::write(
+        dir.path().join("rules/zz_shadow.toml"),
+        "[[rule]]\nname = \"shadowed\"\ntag = \"tech.ai\"\nmatch = { terms = [\"AIツール\"] }\nunless = [{ inside = [\"AIツール\"] }]\n",
+    )
+    .unwrap();
+    let output = zaitaku(dir.path(), &["check", "--dictionaries", dir.path().to_str().unwrap()]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(
+        text.contains("zz_shadow.toml:5: warning: decoy \"aiツール\" equals a term of the rule"),
+        "{text}"
+    );
+}
