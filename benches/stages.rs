@@ -1,0 +1,121 @@
+//! Per-stage benchmarks on the FY2024 seed (the real table: 58 records, 33 KB), the corpus every
+//! analyst runs first, plus rule compilation at 10,000 terms (a large rule set) to bound start-up.
+//!
+//! Measured: ingest (table text → records, MB/s), tokenize (records → tokens, MB/s of
+//! descriptions), tag (tokenized records → tags, MB/s of descriptions, so it reads against
+//! tokenize: tagging must cost less than tokenizing), loading the embedded IPADIC, and compiling
+//! rules. Setup (reading files, tokenizing for the tag bench) is outside the timed regions.
+//! Run: `cargo bench --bench stages`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use zaitaku::tag::Ruleset;
+use zaitaku::tokenize::Tokenizer;
+
+fn repo(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn seed_bytes() -> Vec<u8> {
+    std::fs::read(repo("data/r06_tokyo_zaitaku_jigyo_ichiran.txt")).expect("seed")
+}
+
+fn ingest(c: &mut Criterion) {
+    let bytes = seed_bytes();
+    let mut group = c.benchmark_group("zaitaku::ingest::read_bytes");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.bench_function("seed", |b| {
+        b.iter(|| zaitaku::ingest::read_bytes("r06.txt", black_box(&bytes)).unwrap())
+    });
+    group.finish();
+}
+
+fn tokenize_and_tag(c: &mut Criterion) {
+    let records = zaitaku::ingest::read_bytes("r06.txt", &seed_bytes()).unwrap().records;
+    let description_bytes: u64 = records.iter().map(|r| r.description.len() as u64).sum();
+    let tokenizer = Tokenizer::load(&repo("dictionaries")).unwrap();
+    let ruleset = Ruleset::load(&repo("dictionaries")).unwrap();
+
+    let mut group = c.benchmark_group("zaitaku::tokenize::TokenizerWorker::tokenize");
+    group.throughput(Throughput::Bytes(description_bytes));
+    group.bench_function("seed_single_thread", |b| {
+        let mut worker = tokenizer.worker();
+        b.iter(|| {
+            for record in &records {
+                black_box(worker.tokenize(record.clone()).unwrap());
+            }
+        })
+    });
+    group.finish();
+
+    let tokenized = tokenizer.tokenize(records.clone()).unwrap();
+    let mut group = c.benchmark_group("zaitaku::tag::Ruleset::tag_one");
+    group.throughput(Throughput::Bytes(description_bytes));
+    group.bench_function("seed_single_thread", |b| {
+        b.iter(|| {
+            for record in &tokenized {
+                black_box(ruleset.tag_one(record));
+            }
+        })
+    });
+    group.finish();
+}
+
+fn load_dictionary(c: &mut Criterion) {
+    let mut group = c.benchmark_group("zaitaku::tokenize::Tokenizer::load");
+    group.bench_function("embedded_ipadic_and_user_dictionary", |b| {
+        b.iter(|| Tokenizer::load(black_box(&repo("dictionaries"))).unwrap())
+    });
+    group.finish();
+}
+
+/// A dictionaries folder whose one rule file holds `num_terms` made-up katakana terms.
+fn synthetic_rules(dir: &Path, num_terms: usize) {
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    for file in ["taxonomy.toml", "cues.toml", "aliases.toml"] {
+        std::fs::copy(repo(&format!("dictionaries/{file}")), dir.join(file)).unwrap();
+    }
+    let tags: Vec<String> = std::fs::read_to_string(repo("dictionaries/taxonomy.toml"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \"").and_then(|r| r.strip_suffix('"')).map(str::to_owned))
+        .collect();
+    let kana: Vec<char> = ('ア'..='ン').collect();
+    let mut text = String::new();
+    let per_rule = 100;
+    for rule in 0..num_terms / per_rule {
+        let terms: Vec<String> = (0..per_rule)
+            .map(|i| {
+                let n = rule * per_rule + i;
+                (0..4).map(|k| kana[(n / kana.len().pow(k)) % kana.len()]).collect::<String>() + "システム"
+            })
+            .map(|t| format!("\"{t}\""))
+            .collect();
+        text.push_str(&format!(
+            "[[rule]]\nname = \"synthetic.{rule}\"\ntag = \"{}\"\nmatch = {{ terms = [{}] }}\n\n",
+            tags[rule % tags.len()],
+            terms.join(", ")
+        ));
+    }
+    std::fs::write(dir.join("rules/synthetic.toml"), text).unwrap();
+}
+
+fn compile_rules(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    synthetic_rules(dir.path(), 10_000);
+    let mut group = c.benchmark_group("zaitaku::tag::Ruleset::load");
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function("synthetic_10000_terms", |b| {
+        b.iter(|| Ruleset::load(black_box(dir.path())).unwrap())
+    });
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("shipped_rules", |b| {
+        b.iter(|| Ruleset::load(black_box(&repo("dictionaries"))).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ingest, tokenize_and_tag, load_dictionary, compile_rules);
+criterion_main!(benches);
