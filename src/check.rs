@@ -42,6 +42,7 @@ impl CheckReport {
 /// Checks every file in `dir`.
 pub fn check(dir: &Path) -> CheckReport {
     let (ruleset, mut problems) = Ruleset::check(dir);
+    problems.extend(crate::regions::Regions::check(dir).1);
     let path = dir.join(user_dictionary::FILE_NAME);
     match std::fs::read_to_string(&path) {
         Ok(text) => {

@@ -45,6 +45,9 @@ pub enum Field {
     Description,
     /// [`NOTES`]
     Notes,
+    /// A column zaitaku derives and writes itself (area, medical_area, num_tags): read back
+    /// without a warning and ignored, since it is recomputed.
+    Derived,
 }
 
 impl Field {
@@ -60,6 +63,7 @@ impl Field {
             Field::Marks | Field::MarkColumn => MARKS,
             Field::Description => DESCRIPTION,
             Field::Notes => NOTES,
+            Field::Derived => "",
         }
     }
 
@@ -81,6 +85,7 @@ impl Field {
             DESCRIPTION | TEXT | "事業内容" | "内容" => Field::Description,
             NOTES | "備考" => Field::Notes,
             "往診を支援する事業者との連携" | "webシステムの構築等" => Field::MarkColumn,
+            "medical_area" | "area" | "municipality" | "num_tags" => Field::Derived,
             other if other.starts_with("事業区分") => Field::Categories,
             other if other.ends_with("事業内容") => Field::Description,
             _ => return None,

@@ -14,6 +14,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "report")]
+pub mod aggregate;
 pub mod check;
 pub mod columns;
 pub mod error;
@@ -21,6 +23,9 @@ pub mod eval;
 pub mod ingest;
 pub mod job;
 pub mod model;
+pub mod regions;
+#[cfg(feature = "report")]
+pub mod render;
 pub mod tag;
 pub mod text;
 pub mod tokenize;

@@ -8,6 +8,8 @@ mod integration {
     pub mod formats;
     pub mod golden;
     pub mod harness;
+    #[cfg(feature = "report")]
+    pub mod report;
     pub mod rule_language;
     pub mod tagging;
     pub mod tokenize;

@@ -1,38 +1,63 @@
-//! `zaitaku` with no subcommand: the main job over `--data`.
+//! `zaitaku` with no subcommand: the main job over `--data`, writing the report to `--out`.
+
+use std::io::IsTerminal;
 
 use zaitaku::job::{self, JobConfig};
 
 use super::{GlobalArgs, report_warnings};
 
-/// Runs the main job and prints what it read.
+/// Runs the main job: a progress bar on a terminal, then a one-paragraph summary.
 pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
     let config = JobConfig {
         data_dir: global.data.clone(),
         dictionaries_dir: global.dictionaries.clone(),
         out_dir: global.out.clone(),
     };
-    let summary = job::run(&config)?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(job::STAGES.len() as u64 - 1);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |stage: &str| {
+        if let Some(bar) = &bar {
+            if stage != job::STAGES[0] {
+                bar.inc(1);
+            }
+            bar.set_message(stage.to_owned());
+        }
+    };
+    let summary = job::run(&config, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = summary?;
     let num_warnings = summary.warnings.len();
     report_warnings(global, summary.warnings)?;
-    for input in &summary.inputs {
-        let year = input.fiscal_year.map_or_else(|| "no fiscal year".to_owned(), |y| format!("FY{y}"));
-        println!(
-            "read {} ({}, {:?}, {year}): {} records",
-            input.path,
-            input.format.name(),
-            input.encoding,
-            input.num_records
-        );
-    }
+    let inputs: Vec<String> = summary
+        .inputs
+        .iter()
+        .map(|i| {
+            let year = i.fiscal_year.map_or_else(|| "no fiscal year".to_owned(), |y| format!("FY{y}"));
+            format!("{} ({}, {year}, {} records)", i.path, i.format.name(), i.num_records)
+        })
+        .collect();
     let years: Vec<String> = summary.fiscal_years.iter().map(ToString::to_string).collect();
     println!(
-        "{} records from {} districts, fiscal year(s) {}; {} tokens; {num_warnings} warning(s). \
-         The report stage is not built yet, so nothing was written to {}.",
+        "Read {}: {} records from {} associations, fiscal year(s) {}; {} tokens; {} record-tag pairs, {} records with no tag. \
+         Wrote {} files to {} (open {}). {num_warnings} warning(s).",
+        inputs.join(", "),
         summary.num_records,
         summary.num_districts,
-        if years.is_empty() { "none".to_owned() } else { years.join(", ") },
+        years.join(", "),
         summary.num_tokens,
-        config.out_dir.display()
+        summary.num_tags,
+        summary.num_untagged,
+        summary.files.len(),
+        config.out_dir.display(),
+        config.out_dir.join("index.html").display()
     );
     Ok(())
 }

@@ -66,6 +66,11 @@ enum Command {
 /// Parses the command line, runs it and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let threads =
+        cli.global.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    // SAFETY: nothing else runs yet (no threads have been started), so changing the environment
+    // cannot race; polars reads this once, when its pool starts, so --threads bounds it too.
+    unsafe { std::env::set_var("POLARS_MAX_THREADS", threads.max(1).to_string()) };
     if let Some(threads) = cli.global.threads {
         if threads == 0 {
             eprintln!("zaitaku: --threads must be at least 1");

@@ -43,7 +43,10 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<V
         if field.is_none() && !cell.trim().is_empty() {
             warnings.push(Location::at(path, 1), format!("unknown column {cell:?} ignored"));
         }
-        if field.is_some() && field != Some(Field::MarkColumn) && fields.contains(&field) {
+        if field.is_some()
+            && !matches!(field, Some(Field::MarkColumn | Field::Derived))
+            && fields.contains(&field)
+        {
             return Err(Error::input(
                 Location::at(path, 1),
                 format!("two columns fill {:?}; keep one", field.map(Field::key).unwrap_or("")),
@@ -151,6 +154,7 @@ fn parse_row(
             },
             Field::MarkColumn => record.marks += count_circles(cell),
             Field::Description => record.description = cell.trim().replace("\r\n", "\n"),
+            Field::Derived => {}
         }
     }
     if record.description.is_empty() {

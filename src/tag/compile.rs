@@ -240,6 +240,7 @@ fn compile_taxonomy(file: &SourceFile, problems: &mut Problems) -> Option<Vec<Ta
             id: config.id.clone(),
             family: config.family.clone(),
             label: config.label.clone(),
+            order: tags.len(),
             origin: location,
         });
     }

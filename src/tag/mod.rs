@@ -43,6 +43,8 @@ pub struct TagInfo {
     pub family: String,
     /// The Japanese display label.
     pub label: String,
+    /// Position in `taxonomy.toml`: the display order within a family.
+    pub order: usize,
     /// Where it is defined.
     pub origin: Location,
 }

@@ -1,0 +1,548 @@
+//! `index.html`: one page that opens from the file system with no server and no network. Charts
+//! are images beside it; tables are HTML; every crosstab cell links to a drill-down
+//! (`#drill=view|row|col`, reachable by URL) that lists the records behind it with the evidence
+//! highlighted in the description. The data the drill-down needs is inlined as JSON.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::charts::{AREA_COLORS, Chart, STATUS_COLORS};
+use crate::aggregate::Aggregates;
+use crate::model::Status;
+use crate::regions::AREAS;
+
+/// What the page says about the run that made it.
+#[derive(Debug, Clone, Default)]
+pub struct ReportContext {
+    /// `zaitaku` version.
+    pub tool_version: String,
+    /// Content hash of every file in the dictionaries folder.
+    pub rules_hash: String,
+    /// Input files with their content hashes.
+    pub inputs: Vec<(String, String)>,
+    /// Warnings of the run, as printed.
+    pub warnings: Vec<String>,
+}
+
+const STATUS_JA: [&str; 5] = ["導入", "試行", "予定", "検討", "休止"];
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A drill-down link; parts are URI-encoded in the page's script, so here only `|` and `#` matter.
+fn drill(view: &str, a: &str, b: &str) -> String {
+    let encode = |s: &str| {
+        let mut out = String::new();
+        for byte in s.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                out.push(byte as char);
+            } else {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        }
+        out
+    };
+    format!("#drill={}|{}|{}", encode(view), encode(a), encode(b))
+}
+
+fn hex(c: &plotters::style::RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+#[derive(Serialize)]
+struct PageData<'a> {
+    tags: Vec<TagData<'a>>,
+    records: Vec<RecordData<'a>>,
+}
+
+#[derive(Serialize)]
+struct TagData<'a> {
+    id: &'a str,
+    label: &'a str,
+    family: &'a str,
+}
+
+#[derive(Serialize)]
+struct RecordData<'a> {
+    id: &'a str,
+    district: Option<&'a str>,
+    program: Option<&'a str>,
+    categories: &'a [String],
+    description: &'a str,
+    medical_area: String,
+    area: String,
+    tags: Vec<RecordTag<'a>>,
+}
+
+#[derive(Serialize)]
+struct RecordTag<'a> {
+    tag: &'a str,
+    status: &'static str,
+    entity: Option<&'a str>,
+    evidence: Vec<EvidenceData<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceData<'a> {
+    s: usize,
+    e: usize,
+    rule: &'a str,
+    origin: &'a str,
+    cue: Option<(usize, usize)>,
+}
+
+fn page_data(a: &Aggregates) -> String {
+    let place = |district: Option<&str>| {
+        district.and_then(|d| a.associations.iter().find(|x| x.district == d)).map_or_else(
+            || ("unknown".to_owned(), "unknown".to_owned()),
+            |x| (x.medical_area.clone(), x.area.clone()),
+        )
+    };
+    let data = PageData {
+        tags: a.tag_infos.iter().map(|t| TagData { id: &t.id, label: &t.label, family: &t.family }).collect(),
+        records: a
+            .tagged
+            .iter()
+            .map(|t| {
+                let (medical_area, area) = place(t.record.district.as_deref());
+                RecordData {
+                    id: &t.record.id,
+                    district: t.record.district.as_deref(),
+                    program: t.record.program.as_deref(),
+                    categories: &t.record.categories,
+                    description: &t.record.description,
+                    medical_area,
+                    area,
+                    tags: t
+                        .tags
+                        .iter()
+                        .map(|tag| RecordTag {
+                            tag: &tag.tag,
+                            status: tag.status.name(),
+                            entity: tag.entity.as_deref(),
+                            evidence: tag
+                                .evidence
+                                .iter()
+                                .map(|e| EvidenceData {
+                                    s: e.span.start_char_orig,
+                                    e: e.span.end_char_orig,
+                                    rule: &e.rule,
+                                    origin: &e.rule_origin,
+                                    cue: e.cue.as_ref().map(|c| (c.start_char_orig, c.end_char_orig)),
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    // `</` inside a script element would end it.
+    serde_json::to_string(&data).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/")
+}
+
+/// The whole page.
+pub fn page(a: &Aggregates, context: &ReportContext, charts: &[Chart]) -> String {
+    let year = a.fiscal_year.map_or_else(String::new, |y| format!("FY{y} "));
+    let label =
+        |id: &str| a.tag_infos.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone());
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="ja">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: "BIZ UDPGothic", "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", sans-serif; margin: 0 auto; max-width: 1400px; padding: 0 24px 48px; color: #222; }}
+h1 {{ font-size: 1.5rem; margin: 24px 0 4px; }} h2 {{ margin-top: 40px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }}
+nav a {{ margin-right: 12px; }} .muted {{ color: #666; }} figure {{ margin: 16px 0; }} figure img {{ max-width: 100%; border: 1px solid #eee; }}
+table {{ border-collapse: collapse; font-size: 13px; margin: 8px 0; }} th, td {{ border: 1px solid #ddd; padding: 2px 6px; text-align: center; }}
+th.row {{ text-align: left; white-space: nowrap; }} thead th {{ background: #f6f6f6; position: sticky; top: 0; }}
+td a {{ text-decoration: none; display: block; color: inherit; }} td.zero {{ color: #bbb; }}
+.scroll {{ overflow-x: auto; max-width: 100%; }} .vert {{ writing-mode: vertical-rl; white-space: nowrap; font-weight: normal; }}
+mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0; }}
+.record {{ border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; margin: 10px 0; }}
+.record .desc {{ white-space: pre-wrap; line-height: 1.7; }} .chip {{ display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 12px; margin: 2px; }}
+#drilldown {{ background: #fafafa; border: 2px solid #ccc; border-radius: 8px; padding: 8px 16px; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+"#,
+        title = escape(&format!("東京都在宅医療推進強化事業 {year}分析レポート"))
+    );
+    let num_records = a.tagged.len();
+    let num_tagged = num_records - a.untagged.len();
+    let num_pairs: usize = a.tagged.iter().map(|t| t.tags.len()).sum();
+    let _ = writeln!(
+        out,
+        "<p>{num_records} records from {} associations; {num_tagged} records have at least one tag ({num_pairs} record–tag pairs); {} records have none.</p>",
+        a.associations.len(),
+        a.untagged.len()
+    );
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">zaitaku {} · rules {} · inputs: {}</p>",
+        escape(&context.tool_version),
+        escape(&context.rules_hash),
+        context
+            .inputs
+            .iter()
+            .map(|(p, h)| format!("{} ({})", escape(p), escape(h)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    out.push_str("<nav><a href=\"#charts\">Charts</a><a href=\"#district-tag\">District × tag</a><a href=\"#areas\">区部 vs 多摩</a><a href=\"#medical-areas\">二次保健医療圏</a><a href=\"#status\">Status</a><a href=\"#programs\">事業区分</a><a href=\"#cooccurrence\">Co-occurrence</a><a href=\"#entities\">Entities</a><a href=\"#untagged\">Untagged</a><a href=\"#files\">Files</a></nav>\n");
+    out.push_str("<section id=\"drilldown\" hidden><h2>Drill-down</h2><p class=\"muted\" id=\"drill-title\"></p><div id=\"drill-records\"></div></section>\n");
+
+    // Charts.
+    out.push_str("<h2 id=\"charts\">Charts</h2>\n");
+    let captions = [
+        (
+            "district_tag",
+            "Each row an association, each column a tag (grouped by family); colour: the strongest status across the association's records, grey: not mentioned. Click a cell of the table below for its records.",
+        ),
+        (
+            "area_prevalence",
+            "Share of reporting associations with the tag in 区部 and 多摩, with n/N. p: Fisher's exact test (two-sided), Holm-adjusted across tags; * p < 0.05; † a cell under 5, read with care.",
+        ),
+        (
+            "medical_area",
+            "Share of the associations in each 二次保健医療圏 that reported this year and have the tag; each cell shows n/N.",
+        ),
+        ("status_by_tag", "Records per tag, split by status, in the same colours as the district chart."),
+        ("program_category", "Records per program and 事業区分."),
+        (
+            "cooccurrence",
+            "Associations that have both tags (e.g. IVR with 輪番制); the diagonal counts associations with the tag.",
+        ),
+    ];
+    for chart in charts {
+        let caption = captions.iter().find(|(n, _)| *n == chart.name).map_or("", |(_, c)| c);
+        let _ = writeln!(
+            out,
+            "<figure><img src=\"charts/{name}.svg\" alt=\"{alt}\" loading=\"eager\"><figcaption class=\"muted\">{caption} <a href=\"charts/{name}.png\">PNG</a> · <a href=\"charts/{name}.svg\">SVG</a></figcaption></figure>",
+            name = chart.name,
+            alt = escape(&chart.title),
+            caption = escape(caption)
+        );
+    }
+
+    // District × tag.
+    out.push_str("<h2 id=\"district-tag\">District × tag</h2><p class=\"muted\">導入 implemented · 試行 trial · 予定 planned · 検討 considered · 休止 suspended. <a href=\"district_tag.csv\">CSV</a></p><div class=\"scroll\"><table><thead><tr><th></th>");
+    for id in &a.district_tag_status.cols {
+        let _ = write!(out, "<th><span class=\"vert\">{}</span></th>", escape(&label(id)));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (r, district) in a.district_tag_status.rows.iter().enumerate() {
+        let _ = write!(out, "<tr><th class=\"row\">{}</th>", escape(district));
+        for (c, id) in a.district_tag_status.cols.iter().enumerate() {
+            let rank = a.district_tag_status.values[r][c] as usize;
+            if rank == 0 {
+                out.push_str("<td class=\"zero\"></td>");
+            } else {
+                let _ = write!(
+                    out,
+                    "<td style=\"background:{}\"><a href=\"{}\" style=\"color:#fff\" title=\"{}\">{}</a></td>",
+                    hex(&STATUS_COLORS[rank - 1]),
+                    drill("district_tag", district, id),
+                    escape(&format!("{district} · {}", label(id))),
+                    STATUS_JA[rank - 1]
+                );
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+
+    // 区部 vs 多摩.
+    let _ = write!(
+        out,
+        "<h2 id=\"areas\">区部 vs 多摩</h2><p class=\"muted\">n/N: associations with the tag / associations in the area that reported. p: Fisher's exact test, two-sided; Holm: adjusted across the {} tags; † a cell under 5. <a href=\"area_comparison.csv\">CSV</a> · <a href=\"tag_area.csv\">all areas</a></p><table><thead><tr><th>tag</th><th style=\"color:{}\">{}</th><th>share</th><th style=\"color:{}\">{}</th><th>share</th><th>p</th><th>p (Holm)</th><th></th></tr></thead><tbody>\n",
+        a.area_comparisons.len(),
+        hex(&AREA_COLORS[0]),
+        AREAS[0],
+        hex(&AREA_COLORS[1]),
+        AREAS[1]
+    );
+    for c in &a.area_comparisons {
+        let cell = |area: &str, (n, total): (u32, u32)| {
+            let share = if total == 0 { 0.0 } else { 100.0 * f64::from(n) / f64::from(total) };
+            format!(
+                "<td><a href=\"{}\">{n}/{total}</a></td><td>{share:.0}%</td>",
+                drill("area", area, &c.tag)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "<tr><th class=\"row\">{}</th>{}{}<td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+            escape(&label(&c.tag)),
+            cell(AREAS[0], c.ku),
+            cell(AREAS[1], c.tama),
+            c.p,
+            c.p_holm,
+            if c.small_cells() { "†" } else { "" }
+        );
+    }
+    out.push_str("</tbody></table>\n");
+
+    // 二次保健医療圏.
+    let mut groups: Vec<&str> = Vec::new();
+    for share in &a.medical_area_shares {
+        if !groups.contains(&share.group.as_str()) {
+            groups.push(&share.group);
+        }
+    }
+    out.push_str("<h2 id=\"medical-areas\">二次保健医療圏</h2><p class=\"muted\">n/N per 二次保健医療圏 (N: associations in the area that reported). <a href=\"tag_medical_area.csv\">CSV</a></p><div class=\"scroll\"><table><thead><tr><th></th>");
+    for group in &groups {
+        let _ = write!(out, "<th>{}</th>", escape(group));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for info in &a.tag_infos {
+        let _ = write!(out, "<tr><th class=\"row\">{}</th>", escape(&info.label));
+        for group in &groups {
+            match a.medical_area_shares.iter().find(|s| s.tag == info.id && s.group == *group) {
+                Some(s) if s.n > 0 => {
+                    let _ = write!(
+                        out,
+                        "<td><a href=\"{}\">{}/{}</a></td>",
+                        drill("medical_area", group, &info.id),
+                        s.n,
+                        s.total
+                    );
+                }
+                Some(s) => {
+                    let _ = write!(out, "<td class=\"zero\">0/{}</td>", s.total);
+                }
+                None => out.push_str("<td class=\"zero\"></td>"),
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+
+    // Status × tag.
+    out.push_str("<h2 id=\"status\">Status × tag</h2><p class=\"muted\">records. <a href=\"status_tag.csv\">CSV</a></p><table><thead><tr><th></th>");
+    for (i, status) in Status::ALL.iter().enumerate() {
+        let _ = write!(out, "<th style=\"color:{}\">{}</th>", hex(&STATUS_COLORS[i]), status.name());
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (r, id) in a.status_tag.rows.iter().enumerate() {
+        let _ = write!(out, "<tr><th class=\"row\">{}</th>", escape(&label(id)));
+        for (c, status) in a.status_tag.cols.iter().enumerate() {
+            let n = a.status_tag.values[r][c];
+            if n == 0 {
+                out.push_str("<td class=\"zero\">0</td>");
+            } else {
+                let _ = write!(out, "<td><a href=\"{}\">{n}</a></td>", drill("status", id, status));
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+
+    // Program × 事業区分.
+    out.push_str("<h2 id=\"programs\">Program × 事業区分</h2><p class=\"muted\">records. <a href=\"program_category.csv\">CSV</a></p><table><thead><tr><th></th>");
+    for category in &a.program_category.cols {
+        let _ = write!(out, "<th>{}</th>", escape(category));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (r, program) in a.program_category.rows.iter().enumerate() {
+        let _ = write!(out, "<tr><th class=\"row\">{}</th>", escape(program));
+        for (c, category) in a.program_category.cols.iter().enumerate() {
+            let n = a.program_category.values[r][c];
+            if n == 0 {
+                out.push_str("<td class=\"zero\">0</td>");
+            } else {
+                let _ = write!(
+                    out,
+                    "<td><a href=\"{}\">{n}</a></td>",
+                    drill("program_category", program, category)
+                );
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+
+    // Co-occurrence.
+    let m = &a.cooccurrence;
+    let used: Vec<usize> = (0..m.rows.len()).filter(|&i| m.values[i][i] > 0).collect();
+    out.push_str("<h2 id=\"cooccurrence\">Co-occurrence</h2><p class=\"muted\">associations with both tags. <a href=\"cooccurrence.csv\">CSV</a></p><div class=\"scroll\"><table><thead><tr><th></th>");
+    for &i in &used {
+        let _ = write!(out, "<th><span class=\"vert\">{}</span></th>", escape(&label(&m.rows[i])));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for &r in &used {
+        let _ = write!(out, "<tr><th class=\"row\">{}</th>", escape(&label(&m.rows[r])));
+        for &c in &used {
+            let n = m.values[r][c];
+            if n == 0 {
+                out.push_str("<td class=\"zero\"></td>");
+            } else {
+                let _ = write!(out, "<td><a href=\"{}\">{n}</a></td>", drill("pair", &m.rows[r], &m.rows[c]));
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+
+    // Entity × district.
+    let e = &a.entity_district;
+    out.push_str("<h2 id=\"entities\">Entities × district</h2><p class=\"muted\">who works with which vendor or product (records). <a href=\"entity_district.csv\">CSV</a></p><div class=\"scroll\"><table><thead><tr><th></th>");
+    for district in &e.cols {
+        let _ = write!(out, "<th><span class=\"vert\">{}</span></th>", escape(district));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (r, entity) in e.rows.iter().enumerate() {
+        let _ = write!(out, "<tr><th class=\"row\">{}</th>", escape(entity));
+        for (c, district) in e.cols.iter().enumerate() {
+            let n = e.values[r][c];
+            if n == 0 {
+                out.push_str("<td class=\"zero\"></td>");
+            } else {
+                let _ = write!(out, "<td><a href=\"{}\">{n}</a></td>", drill("entity", entity, district));
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table></div>\n");
+
+    // Untagged records.
+    let _ = write!(
+        out,
+        "<h2 id=\"untagged\">Records with no tag ({})</h2><p class=\"muted\">for review: wording the rules do not cover, or rows with nothing to tag.</p><ul>",
+        a.untagged.len()
+    );
+    for id in &a.untagged {
+        let record = a.tagged.iter().find(|t| &t.record.id == id);
+        let name = record.map_or(String::new(), |t| {
+            format!(
+                "{} · {}",
+                t.record.district.as_deref().unwrap_or(""),
+                t.record.program.as_deref().unwrap_or("")
+            )
+        });
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">{} {}</a></li>",
+            drill("record", id, ""),
+            escape(id),
+            escape(&name)
+        );
+    }
+    out.push_str("</ul>\n");
+
+    // Files and warnings.
+    out.push_str("<h2 id=\"files\">Files</h2><ul>");
+    for (file, what) in [
+        ("records.csv", "one row per record (UTF-8 with BOM; readable again by zaitaku ingest)"),
+        ("tags.csv", "one row per record × tag, with status, entity, evidence and rule"),
+        ("records.parquet", "records for pandas, DuckDB or Spark"),
+        ("tags.parquet", "tags for pandas, DuckDB or Spark"),
+    ] {
+        let _ = write!(out, "<li><a href=\"{file}\">{file}</a>: {what}</li>");
+    }
+    out.push_str("</ul>\n");
+    if !context.warnings.is_empty() {
+        let _ = write!(out, "<h2>Warnings ({})</h2><ul>", context.warnings.len());
+        for warning in &context.warnings {
+            let _ = write!(out, "<li>{}</li>", escape(warning));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("<div id=\"selfcheck\" hidden></div>\n");
+    let _ = write!(out, "<script id=\"data\" type=\"application/json\">{}</script>\n", page_data(a));
+    let status_colors: Vec<String> = STATUS_COLORS.iter().map(hex).collect();
+    let _ = write!(
+        out,
+        "<script>const STATUS_COLORS = {};\n{}</script>\n</body>\n</html>\n",
+        serde_json::to_string(&status_colors).unwrap_or_default(),
+        SCRIPT
+    );
+    out
+}
+
+/// The drill-down and the self-check, in plain JavaScript.
+const SCRIPT: &str = r#"
+const DATA = JSON.parse(document.getElementById('data').textContent);
+const STATUSES = ['implemented', 'trial', 'planned', 'considered', 'suspended'];
+const LABEL = Object.fromEntries(DATA.tags.map(t => [t.id, t.label]));
+function esc(s) { return String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c])); }
+function has(r, tag) { return r.tags.some(t => t.tag === tag); }
+function presentIn(district, tag) { return DATA.records.some(r => r.district === district && has(r, tag)); }
+function select(view, a, b) {
+  const R = DATA.records;
+  switch (view) {
+    case 'district_tag': return [R.filter(r => r.district === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
+    case 'area': return [R.filter(r => r.area === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
+    case 'medical_area': return [R.filter(r => r.medical_area === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
+    case 'status': return [R.filter(r => r.tags.some(t => t.tag === a && t.status === b)), [a], (LABEL[a] || a) + ' · ' + b];
+    case 'program_category': return [R.filter(r => r.program === a && r.categories.includes(b)), null, a + ' · ' + b];
+    case 'pair': return [R.filter(r => (has(r, a) && presentIn(r.district, b)) || (has(r, b) && presentIn(r.district, a))), [a, b], (LABEL[a] || a) + ' × ' + (LABEL[b] || b)];
+    case 'entity': return [R.filter(r => r.district === b && r.tags.some(t => t.entity === a)), null, a + ' · ' + b];
+    case 'record': return [R.filter(r => r.id === a), null, a];
+    default: return [[], null, ''];
+  }
+}
+function highlight(r, tags) {
+  const chars = Array.from(r.description);
+  const marks = [];
+  for (const t of r.tags) {
+    if (tags && !tags.includes(t.tag)) continue;
+    for (const e of t.evidence) {
+      marks.push({s: e.s, e: e.e, cls: '', title: (LABEL[t.tag] || t.tag) + ' · ' + t.status + ' · ' + e.rule + ' (' + e.origin + ')'});
+      if (e.cue) marks.push({s: e.cue[0], e: e.cue[1], cls: 'cue', title: 'status cue for ' + (LABEL[t.tag] || t.tag)});
+    }
+  }
+  marks.sort((x, y) => x.s - y.s || y.e - x.e);
+  let out = '', pos = 0;
+  for (const m of marks) {
+    if (m.s < pos) continue;
+    out += esc(chars.slice(pos, m.s).join(''));
+    out += '<mark class="' + m.cls + '" title="' + esc(m.title) + '">' + esc(chars.slice(m.s, m.e).join('')) + '</mark>';
+    pos = m.e;
+  }
+  return out + esc(chars.slice(pos).join(''));
+}
+function renderDrill() {
+  const section = document.getElementById('drilldown');
+  const hash = decodeURIComponent(location.hash.slice(1));
+  if (!hash.startsWith('drill=')) { section.hidden = true; return; }
+  const [view, a, b] = hash.slice(6).split('|');
+  const [records, tags, title] = select(view, a, b || '');
+  section.hidden = false;
+  document.getElementById('drill-title').textContent = title + ' — ' + records.length + ' record(s); evidence highlighted, status cues in green';
+  document.getElementById('drill-records').innerHTML = records.map(r => {
+    const chips = r.tags.map(t => '<span class="chip" style="background:' + STATUS_COLORS[STATUSES.indexOf(t.status)] + '">' + esc(LABEL[t.tag] || t.tag) + ' · ' + t.status + (t.entity ? ' · ' + esc(t.entity) : '') + '</span>').join('');
+    return '<div class="record" data-id="' + esc(r.id) + '"><b>' + esc(r.id) + '</b> ' + esc(r.district || '') + ' · ' + esc(r.program || '') + ' · ' + esc(r.categories.join(' ')) +
+      '<div>' + chips + '</div><div class="desc">' + highlight(r, tags) + '</div></div>';
+  }).join('');
+  section.scrollIntoView();
+}
+window.addEventListener('hashchange', renderDrill);
+renderDrill();
+window.addEventListener('load', () => {
+  const broken = Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));
+  const check = document.getElementById('selfcheck');
+  check.dataset.images = String(document.images.length);
+  check.dataset.broken = broken.join(' ');
+  check.dataset.loaded = 'yes';
+});
+"#;

@@ -1,0 +1,213 @@
+//! Render: [`Aggregates`] → the report folder: `index.html`, the tidy tables (CSV with BOM for
+//! Japanese Excel, and Parquet), one CSV per view, and the charts (SVG and PNG) under `charts/`.
+//!
+//! Nothing is written in place. Every file goes to a staging folder beside the output folder and
+//! is renamed into it only when the whole report is complete, one atomic rename per file, so a
+//! failed or interrupted run leaves the previous report as it was. Charts render in parallel.
+//!
+//! What can fail: writing (the error names the path), drawing a chart.
+
+pub mod charts;
+mod html;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::aggregate::{Aggregates, Matrix};
+use crate::error::{Error, Location, Result};
+
+pub use html::ReportContext;
+
+/// What a render wrote, relative to the output folder, sorted.
+#[derive(Debug, Clone, Default)]
+pub struct Manifest {
+    /// Files written.
+    pub files: Vec<PathBuf>,
+}
+
+/// Files staged before they are moved into the output folder.
+struct Staging {
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+impl Staging {
+    fn new(out_dir: &Path) -> Result<Self> {
+        let parent = match out_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let name = out_dir.file_name().map_or_else(|| "reports".into(), |n| n.to_string_lossy().into_owned());
+        // Leftovers of runs that were killed: never part of a report, safe to remove.
+        if let Ok(entries) = std::fs::read_dir(&parent) {
+            let prefix = format!(".{name}.staging-");
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("charts")).map_err(|e| Error::io(&dir, e))?;
+        Ok(Self { dir, files: Vec::new() })
+    }
+
+    fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(relative);
+        let mut file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+        file.write_all(bytes).map_err(|e| Error::io(&path, e))?;
+        file.sync_all().map_err(|e| Error::io(&path, e))?;
+        self.files.push(PathBuf::from(relative));
+        Ok(())
+    }
+
+    fn write_frame_csv(&mut self, relative: &str, frame: &DataFrame) -> Result<()> {
+        let mut bytes = Vec::new();
+        let mut frame = frame.clone();
+        CsvWriter::new(&mut bytes)
+            .include_bom(true)
+            .finish(&mut frame)
+            .map_err(|e| Error::input(Location::file(relative.to_owned()), format!("polars CSV: {e}")))?;
+        self.write(relative, &bytes)
+    }
+
+    fn write_frame_parquet(&mut self, relative: &str, frame: &DataFrame) -> Result<()> {
+        let mut bytes = Vec::new();
+        let mut frame = frame.clone();
+        ParquetWriter::new(&mut bytes)
+            .finish(&mut frame)
+            .map_err(|e| Error::input(Location::file(relative.to_owned()), format!("polars Parquet: {e}")))?;
+        self.write(relative, &bytes)
+    }
+
+    /// Moves every staged file into `out_dir`, one rename each, then removes the staging folder.
+    fn publish(mut self, out_dir: &Path) -> Result<Manifest> {
+        if out_dir.exists() && !out_dir.is_dir() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            return Err(Error::input(
+                Location::file(out_dir.display().to_string()),
+                "the output path is a file, not a folder",
+            ));
+        }
+        std::fs::create_dir_all(out_dir.join("charts")).map_err(|e| Error::io(out_dir, e))?;
+        self.files.sort();
+        for relative in &self.files {
+            let from = self.dir.join(relative);
+            let to = out_dir.join(relative);
+            std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        Ok(Manifest { files: self.files })
+    }
+}
+
+/// Writes the whole report for `aggregates` into `out_dir`.
+pub fn render(aggregates: &Aggregates, context: &ReportContext, out_dir: &Path) -> Result<Manifest> {
+    let mut staging = Staging::new(out_dir)?;
+    let result = stage(aggregates, context, &mut staging);
+    match result {
+        Ok(()) => staging.publish(out_dir),
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&staging.dir);
+            Err(error)
+        }
+    }
+}
+
+type ChartFn = fn(&Aggregates) -> Result<charts::Chart>;
+
+/// Every chart, in the order the report shows them.
+const CHARTS: [ChartFn; 6] = [
+    charts::district_tag_heatmap,
+    charts::area_prevalence,
+    charts::medical_area_heatmap,
+    charts::status_stacked,
+    charts::program_category_heatmap,
+    charts::cooccurrence_heatmap,
+];
+
+fn stage(aggregates: &Aggregates, context: &ReportContext, staging: &mut Staging) -> Result<()> {
+    let charts: Vec<charts::Chart> = CHARTS.par_iter().map(|draw| draw(aggregates)).collect::<Result<_>>()?;
+    for chart in &charts {
+        staging.write(&format!("charts/{}.svg", chart.name), chart.svg.as_bytes())?;
+        staging.write(&format!("charts/{}.png", chart.name), &chart.png)?;
+    }
+    staging.write_frame_csv("records.csv", &aggregates.records)?;
+    staging.write_frame_parquet("records.parquet", &aggregates.records)?;
+    let tags = aggregates
+        .tags
+        .drop("status_rank")
+        .map_err(|e| Error::input(Location::file("tags"), e.to_string()))?;
+    staging.write_frame_csv("tags.csv", &tags)?;
+    staging.write_frame_parquet("tags.parquet", &tags)?;
+    for (name, frame) in
+        view_frames(aggregates).map_err(|e| Error::input(Location::file("views"), format!("polars: {e}")))?
+    {
+        staging.write_frame_csv(&format!("{name}.csv"), &frame)?;
+    }
+    let page = html::page(aggregates, context, &charts);
+    staging.write("index.html", page.as_bytes())
+}
+
+/// Every crosstab as a table, for CSV.
+fn view_frames(a: &Aggregates) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+    let label =
+        |id: &str| a.tag_infos.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone());
+    let status_names = ["", "implemented", "trial", "planned", "considered", "suspended"];
+    let district_tag = {
+        let m = &a.district_tag_status;
+        let mut columns = vec![Column::new("district".into(), m.rows.clone())];
+        for (c, tag) in m.cols.iter().enumerate() {
+            let values: Vec<&str> = m.values.iter().map(|row| status_names[row[c] as usize]).collect();
+            columns.push(Column::new(tag.as_str().into(), values));
+        }
+        DataFrame::new_infer_height(columns)?
+    };
+    let shares = |shares: &[crate::aggregate::Share], key: &str| -> PolarsResult<DataFrame> {
+        DataFrame::new_infer_height(vec![
+            Column::new("tag".into(), shares.iter().map(|s| s.tag.clone()).collect::<Vec<_>>()),
+            Column::new("label".into(), shares.iter().map(|s| label(&s.tag)).collect::<Vec<_>>()),
+            Column::new(key.into(), shares.iter().map(|s| s.group.clone()).collect::<Vec<_>>()),
+            Column::new("n".into(), shares.iter().map(|s| s.n).collect::<Vec<_>>()),
+            Column::new("N".into(), shares.iter().map(|s| s.total).collect::<Vec<_>>()),
+            Column::new(
+                "share".into(),
+                shares.iter().map(|s| (s.share() * 1e4).round() / 1e4).collect::<Vec<_>>(),
+            ),
+        ])
+    };
+    let c = &a.area_comparisons;
+    let area_comparison = DataFrame::new_infer_height(vec![
+        Column::new("tag".into(), c.iter().map(|x| x.tag.clone()).collect::<Vec<_>>()),
+        Column::new("label".into(), c.iter().map(|x| label(&x.tag)).collect::<Vec<_>>()),
+        Column::new("n_kubu".into(), c.iter().map(|x| x.ku.0).collect::<Vec<_>>()),
+        Column::new("N_kubu".into(), c.iter().map(|x| x.ku.1).collect::<Vec<_>>()),
+        Column::new("n_tama".into(), c.iter().map(|x| x.tama.0).collect::<Vec<_>>()),
+        Column::new("N_tama".into(), c.iter().map(|x| x.tama.1).collect::<Vec<_>>()),
+        Column::new("p_fisher".into(), c.iter().map(|x| format!("{:.6}", x.p)).collect::<Vec<_>>()),
+        Column::new("p_holm".into(), c.iter().map(|x| format!("{:.6}", x.p_holm)).collect::<Vec<_>>()),
+        Column::new("cell_under_5".into(), c.iter().map(|x| x.small_cells()).collect::<Vec<_>>()),
+    ])?;
+    Ok(vec![
+        ("district_tag", district_tag),
+        ("tag_medical_area", shares(&a.medical_area_shares, "medical_area")?),
+        ("tag_area", shares(&a.area_shares, "area")?),
+        ("area_comparison", area_comparison),
+        ("program_category", matrix_frame(&a.program_category, "program")?),
+        ("status_tag", matrix_frame(&a.status_tag, "tag")?),
+        ("cooccurrence", matrix_frame(&a.cooccurrence, "tag")?),
+        ("entity_district", matrix_frame(&a.entity_district, "entity")?),
+    ])
+}
+
+fn matrix_frame(m: &Matrix, row_name: &str) -> PolarsResult<DataFrame> {
+    let mut columns = vec![Column::new(row_name.into(), m.rows.clone())];
+    for (c, name) in m.cols.iter().enumerate() {
+        columns
+            .push(Column::new(name.as_str().into(), m.values.iter().map(|row| row[c]).collect::<Vec<_>>()));
+    }
+    DataFrame::new_infer_height(columns)
+}
