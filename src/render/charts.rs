@@ -13,7 +13,10 @@ use crate::error::{Error, Location, Result};
 use crate::model::Status;
 use crate::regions::{AREAS, UNKNOWN};
 
-const FONT: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
+/// The embedded font, also shipped beside the page so its HTML text renders without system fonts.
+pub(crate) const FONT: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
+/// Its licence, shipped with it.
+pub(crate) const FONT_LICENSE: &str = include_str!("../../assets/fonts/OFL.txt");
 const FONT_FAMILY: &str = "sans-serif";
 const FONT_NAME: &str = "BIZ UDPGothic";
 

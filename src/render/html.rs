@@ -169,7 +169,8 @@ pub fn page(a: &Aggregates, context: &ReportContext, charts: &[Chart]) -> String
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: "BIZ UDPGothic", "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", sans-serif; margin: 0 auto; max-width: 1400px; padding: 0 24px 48px; color: #222; }}
+@font-face {{ font-family: "Zaitaku BIZ UDPGothic"; src: url("fonts/BIZUDPGothic-Regular.ttf") format("truetype"); }}
+body {{ font-family: "Zaitaku BIZ UDPGothic", "BIZ UDPGothic", "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", sans-serif; margin: 0 auto; max-width: 1400px; padding: 0 24px 48px; color: #222; }}
 h1 {{ font-size: 1.5rem; margin: 24px 0 4px; }} h2 {{ margin-top: 40px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }}
 nav a {{ margin-right: 12px; }} .muted {{ color: #666; }} figure {{ margin: 16px 0; }} figure img {{ max-width: 100%; border: 1px solid #eee; }}
 table {{ border-collapse: collapse; font-size: 13px; margin: 8px 0; }} th, td {{ border: 1px solid #ddd; padding: 2px 6px; text-align: center; }}
@@ -272,9 +273,9 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
     out.push_str("</tbody></table></div>\n");
 
     // 区部 vs 多摩.
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<h2 id=\"areas\">区部 vs 多摩</h2><p class=\"muted\">n/N: associations with the tag / associations in the area that reported. p: Fisher's exact test, two-sided; Holm: adjusted across the {} tags; † a cell under 5. <a href=\"area_comparison.csv\">CSV</a> · <a href=\"tag_area.csv\">all areas</a></p><table><thead><tr><th>tag</th><th style=\"color:{}\">{}</th><th>share</th><th style=\"color:{}\">{}</th><th>share</th><th>p</th><th>p (Holm)</th><th></th></tr></thead><tbody>\n",
+        "<h2 id=\"areas\">区部 vs 多摩</h2><p class=\"muted\">n/N: associations with the tag / associations in the area that reported. p: Fisher's exact test, two-sided; Holm: adjusted across the {} tags; † a cell under 5. <a href=\"area_comparison.csv\">CSV</a> · <a href=\"tag_area.csv\">all areas</a></p><table><thead><tr><th>tag</th><th style=\"color:{}\">{}</th><th>share</th><th style=\"color:{}\">{}</th><th>share</th><th>p</th><th>p (Holm)</th><th></th></tr></thead><tbody>",
         a.area_comparisons.len(),
         hex(&AREA_COLORS[0]),
         AREAS[0],
@@ -468,7 +469,7 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
         out.push_str("</ul>\n");
     }
     out.push_str("<div id=\"selfcheck\" hidden></div>\n");
-    let _ = write!(out, "<script id=\"data\" type=\"application/json\">{}</script>\n", page_data(a));
+    let _ = writeln!(out, "<script id=\"data\" type=\"application/json\">{}</script>", page_data(a));
     let status_colors: Vec<String> = STATUS_COLORS.iter().map(hex).collect();
     let _ = write!(
         out,

@@ -1,5 +1,6 @@
 //! Render: [`Aggregates`] → the report folder: `index.html`, the tidy tables (CSV with BOM for
-//! Japanese Excel, and Parquet), one CSV per view, and the charts (SVG and PNG) under `charts/`.
+//! Japanese Excel, and Parquet), one CSV per view, the charts (SVG and PNG) under `charts/`, and
+//! the font under `fonts/` (OFL), so the page's Japanese renders on a machine without one.
 //!
 //! Nothing is written in place. Every file goes to a staging folder beside the output folder and
 //! is renamed into it only when the whole report is complete, one atomic rename per file, so a
@@ -51,7 +52,9 @@ impl Staging {
             }
         }
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("charts")).map_err(|e| Error::io(&dir, e))?;
+        for sub in ["charts", "fonts"] {
+            std::fs::create_dir_all(dir.join(sub)).map_err(|e| Error::io(&dir, e))?;
+        }
         Ok(Self { dir, files: Vec::new() })
     }
 
@@ -92,7 +95,9 @@ impl Staging {
                 "the output path is a file, not a folder",
             ));
         }
-        std::fs::create_dir_all(out_dir.join("charts")).map_err(|e| Error::io(out_dir, e))?;
+        for sub in ["charts", "fonts"] {
+            std::fs::create_dir_all(out_dir.join(sub)).map_err(|e| Error::io(out_dir, e))?;
+        }
         self.files.sort();
         for relative in &self.files {
             let from = self.dir.join(relative);
@@ -148,6 +153,8 @@ fn stage(aggregates: &Aggregates, context: &ReportContext, staging: &mut Staging
     {
         staging.write_frame_csv(&format!("{name}.csv"), &frame)?;
     }
+    staging.write("fonts/BIZUDPGothic-Regular.ttf", charts::FONT)?;
+    staging.write("fonts/OFL.txt", charts::FONT_LICENSE.as_bytes())?;
     let page = html::page(aggregates, context, &charts);
     staging.write("index.html", page.as_bytes())
 }

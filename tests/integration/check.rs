@@ -7,7 +7,7 @@ use super::harness::{repo, stderr, stdout, workdir, zaitaku};
 
 fn copy_shipped(dir: &Path) {
     std::fs::create_dir_all(dir.join("rules")).unwrap();
-    for file in ["taxonomy.toml", "cues.toml", "aliases.toml", "user_dictionary.csv"] {
+    for file in ["taxonomy.toml", "cues.toml", "aliases.toml", "user_dictionary.csv", "regions.toml"] {
         std::fs::copy(repo(&format!("dictionaries/{file}")), dir.join(file)).unwrap();
     }
     for family in ["tech", "staff", "partner", "hub"] {

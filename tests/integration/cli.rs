@@ -78,7 +78,7 @@ fn main_job_summarises_the_data_folder_with_global_flags_after_or_before() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("58 records from 32 districts, fiscal year(s) 2024"), "{text}");
+    assert!(text.contains("58 records from 32 associations, fiscal year(s) 2024"), "{text}");
 
     let output = zaitaku(dir.path(), &["ingest", "--threads", "2", seed().to_str().unwrap(), "--strict"]);
     assert!(output.status.success(), "{}", stderr(&output));

@@ -69,6 +69,8 @@ fn the_main_job_writes_the_whole_report() {
         "charts/status_by_tag.png",
         "charts/program_category.png",
         "charts/cooccurrence.png",
+        "fonts/BIZUDPGothic-Regular.ttf",
+        "fonts/OFL.txt",
     ] {
         assert!(files.contains(&expected.to_owned()), "{expected} missing from {files:?}");
     }
