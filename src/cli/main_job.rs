@@ -21,7 +21,12 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
         );
         bar
     });
+    // ZAITAKU_TIMINGS=1 prints when each stage starts, for profiling.
+    let timings = std::env::var_os("ZAITAKU_TIMINGS").map(|_| std::time::Instant::now());
     let progress = |stage: &str| {
+        if let Some(start) = timings {
+            eprintln!("zaitaku: timing: {stage} at {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+        }
         if let Some(bar) = &bar {
             if stage != job::STAGES[0] {
                 bar.inc(1);

@@ -76,13 +76,30 @@ fn font_database() -> Arc<usvg::fontdb::Database> {
 fn finish(name: &'static str, title: String, raw_svg: &str) -> Result<Chart> {
     let options = usvg::Options { fontdb: font_database(), ..Default::default() };
     let tree = usvg::Tree::from_str(raw_svg, &options).map_err(|e| chart_error(name, e))?;
-    let svg = tree.to_string(&usvg::WriteOptions::default());
+    // Two decimals of a pixel are plenty for a chart and halve the size and the writing time.
+    let write_options = usvg::WriteOptions { coordinates_precision: 2, transforms_precision: 4, ..Default::default() };
+    let svg = tree.to_string(&write_options);
     let size = tree.size().to_int_size();
     let mut pixmap =
         tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| chart_error(name, "empty size"))?;
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    let png = pixmap.encode_png().map_err(|e| chart_error(name, e))?;
+    let png = encode_png(&pixmap).map_err(|e| chart_error(name, e))?;
     Ok(Chart { name, title, svg, png })
+}
+
+/// PNG with fast compression: several times quicker than the default for a few percent more bytes.
+/// The background is opaque white, so tiny-skia's premultiplied pixels are the straight RGBA a
+/// PNG holds.
+fn encode_png(pixmap: &tiny_skia::Pixmap) -> std::result::Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(pixmap.data())?;
+    writer.finish()?;
+    Ok(bytes)
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
@@ -318,7 +335,7 @@ pub fn medical_area_heatmap(aggregates: &Aggregates) -> Result<Chart> {
                         aggregates.medical_area_shares.iter().find(|s| &s.tag == tag && &s.group == group);
                     share.map_or(Cell { fill: ABSENT, text: String::new() }, |s| Cell {
                         fill: intensity(s.share()),
-                        text: format!("{}/{}", s.n, s.total),
+                        text: if s.n == 0 { String::new() } else { format!("{}/{}", s.n, s.total) },
                     })
                 })
                 .collect()
