@@ -77,7 +77,8 @@ fn finish(name: &'static str, title: String, raw_svg: &str) -> Result<Chart> {
     let options = usvg::Options { fontdb: font_database(), ..Default::default() };
     let tree = usvg::Tree::from_str(raw_svg, &options).map_err(|e| chart_error(name, e))?;
     // Two decimals of a pixel are plenty for a chart and halve the size and the writing time.
-    let write_options = usvg::WriteOptions { coordinates_precision: 2, transforms_precision: 4, ..Default::default() };
+    let write_options =
+        usvg::WriteOptions { coordinates_precision: 2, transforms_precision: 4, ..Default::default() };
     let svg = tree.to_string(&write_options);
     let size = tree.size().to_int_size();
     let mut pixmap =
