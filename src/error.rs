@@ -11,7 +11,7 @@ use std::path::Path;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Where something is in an input: a file (or `<stdin>`) and optionally a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The path as the user gave it, or `<stdin>`.
     pub path: String,
@@ -91,7 +91,7 @@ impl Error {
 }
 
 /// A problem that does not stop the run (a bad record in a good table, an unknown column ...).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// Where the problem is.
     pub location: Location,
@@ -106,7 +106,7 @@ impl fmt::Display for Warning {
 }
 
 /// Warnings collected during a run, in the order they were found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warnings(Vec<Warning>);
 
 impl Warnings {

@@ -1,16 +1,28 @@
 //! The main job: every input file in the data folder through the whole pipeline, and the report.
 //!
 //! Input files are found here (dotfiles and READMEs are not inputs) and read in name order, so
-//! runs are reproducible. Every record must have a fiscal year (from the title, the file name or a
-//! column); the report shows the latest year. The report records the tool version, the content
-//! hash of the rules and of every input, so a figure can be traced back to what produced it.
+//! runs are reproducible. Every record needs a fiscal year (from the title, the file name or a
+//! column), and one fiscal year comes from one file only: two files for the same year are an
+//! error naming both, never a silent merge. Association names are normalised (and renamed per
+//! `renames.toml`) before years are compared.
+//!
+//! Incremental runs: each file's tagged records are cached under `cache_dir`, keyed by the SHA-256
+//! of the file, of every rules file and of the tool version, so a changed input, a changed rule or
+//! a new build never reuses a stale result. A cache entry that cannot be read is recomputed.
+//!
+//! The report records the tool version and the content hashes of the rules and of every input, so
+//! a figure can be traced back to what produced it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Location, Result, Warnings};
 use crate::ingest::{self, Input};
+use crate::model::{Record, TaggedRecord};
+use crate::regions::Regions;
 use crate::tag::Ruleset;
 use crate::tokenize::Tokenizer;
 
@@ -23,6 +35,8 @@ pub struct JobConfig {
     pub dictionaries_dir: PathBuf,
     /// Where reports go (`reports/`).
     pub out_dir: PathBuf,
+    /// Where per-file results are cached; `None` disables the cache.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What a run read and produced.
@@ -42,6 +56,8 @@ pub struct JobSummary {
     pub num_tags: usize,
     /// Records with no tag.
     pub num_untagged: usize,
+    /// Input files whose results came from the cache.
+    pub num_cached: usize,
     /// Files written, relative to the output folder (empty without the `report` feature).
     pub files: Vec<PathBuf>,
     /// Recoverable problems.
@@ -49,77 +65,180 @@ pub struct JobSummary {
 }
 
 /// The stages of the main job, for progress reporting.
-pub const STAGES: [&str; 6] = ["read", "tokenize", "tag", "aggregate", "render", "done"];
+pub const STAGES: [&str; 5] = ["read and tag", "aggregate", "render", "publish", "done"];
+
+/// The default cache folder, beside `data/` and `reports/` (git-ignored, safe to delete).
+pub const DEFAULT_CACHE_DIR: &str = ".zaitaku-cache";
+
+/// What one input file gives, and what the cache stores for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileResult {
+    input: Input,
+    warnings: Warnings,
+    records: Vec<CachedRecord>,
+    num_tokens: usize,
+}
+
+/// A tagged record with its input location (which `Record` does not serialize).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CachedRecord {
+    tagged: TaggedRecord,
+    source: Option<Location>,
+}
 
 /// Runs the main job; `progress` is told each stage as it starts.
 pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
     progress(STAGES[0]);
     let paths = input_files(&config.data_dir)?;
-    let ingested = ingest::read_all(&paths)?;
-    let mut warnings = ingested.warnings;
-    if let Some(record) = ingested.records.iter().find(|r| r.fiscal_year.is_none()) {
-        let location = record.source.clone().unwrap_or_else(|| Location::file(record.id.clone()));
-        return Err(Error::input(
-            location,
-            "no fiscal year for this record: the main job needs one (a 令和N年度 title, a file name such as r07_…, or a 年度 column)",
-        ));
-    }
-    let tokenizer = Tokenizer::load(&config.dictionaries_dir)?;
     let ruleset = Ruleset::load(&config.dictionaries_dir)?;
-    let mut districts: Vec<&str> = ingested.records.iter().filter_map(|r| r.district.as_deref()).collect();
+    let regions = Regions::load(&config.dictionaries_dir)?;
+    let rules_hash = dictionaries_hash(&config.dictionaries_dir)?;
+    let mut tokenizer: Option<Tokenizer> = None;
+
+    let mut results = Vec::with_capacity(paths.len());
+    let mut input_hashes = Vec::with_capacity(paths.len());
+    let mut num_cached = 0;
+    for path in &paths {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let input_hash = hex(&Sha256::digest(&bytes));
+        input_hashes.push((path.display().to_string(), input_hash[..16].to_owned()));
+        // The path is part of the key: cached warnings and record locations name the file.
+        let key = hex(&Sha256::digest(format!(
+            "{}:{input_hash}:{rules_hash}:{}",
+            path.display(),
+            env!("CARGO_PKG_VERSION")
+        )));
+        let cache_file = config.cache_dir.as_ref().map(|dir| dir.join(format!("{}.json", &key[..32])));
+        if let Some(result) = cache_file.as_deref().and_then(read_cache) {
+            num_cached += 1;
+            results.push(result);
+            continue;
+        }
+        if tokenizer.is_none() {
+            tokenizer = Some(Tokenizer::load(&config.dictionaries_dir)?);
+        }
+        let tokenizer = tokenizer.as_ref().expect("loaded just above");
+        let ingested = ingest::read_bytes(&path.display().to_string(), &bytes)?;
+        let input = ingested.inputs.into_iter().next().expect("read_bytes reports its one input");
+        let sources: Vec<Option<Location>> = ingested.records.iter().map(|r| r.source.clone()).collect();
+        let tokenized = tokenizer.tokenize(ingested.records)?;
+        let num_tokens = tokenized.iter().map(|r| r.tokens.len()).sum();
+        let records = ruleset
+            .tag(tokenized)
+            .into_iter()
+            .zip(sources)
+            .map(|(tagged, source)| CachedRecord { tagged, source })
+            .collect();
+        let result = FileResult { input, warnings: ingested.warnings, records, num_tokens };
+        if let Some(file) = &cache_file {
+            write_cache(file, &result);
+        }
+        results.push(result);
+    }
+
+    let mut warnings = Warnings::default();
+    let mut inputs = Vec::new();
+    let mut tagged: Vec<TaggedRecord> = Vec::new();
+    let mut num_tokens = 0;
+    let mut years_by_file: BTreeMap<u16, String> = BTreeMap::new();
+    for result in results {
+        warnings.extend(result.warnings);
+        num_tokens += result.num_tokens;
+        for cached in result.records {
+            let mut record = cached.tagged;
+            record.record.source = cached.source;
+            let Some(year) = record.record.fiscal_year else {
+                let location =
+                    record.record.source.clone().unwrap_or_else(|| Location::file(result.input.path.clone()));
+                return Err(Error::input(
+                    location,
+                    "no fiscal year for this record: the main job needs one (a 令和N年度 title, a file name such as r07_…, or a 年度 column)",
+                ));
+            };
+            if let Some(other) = years_by_file.insert(year, result.input.path.clone())
+                && other != result.input.path
+            {
+                return Err(Error::input(
+                    Location::file(result.input.path.clone()),
+                    format!(
+                        "fiscal year {year} is also in {other}: one file per fiscal year (remove or rename one)"
+                    ),
+                ));
+            }
+            record.record.district = record.record.district.as_deref().map(|d| regions.canonical(d));
+            tagged.push(record);
+        }
+        inputs.push(result.input);
+    }
+    let records: Vec<Record> = tagged.iter().map(|t| t.record.clone()).collect();
+    ingest::check_unique_ids(&records)?;
+    drop(records);
+
+    let mut districts: Vec<&str> = tagged.iter().filter_map(|r| r.record.district.as_deref()).collect();
     districts.sort_unstable();
     districts.dedup();
     let num_districts = districts.len();
-    let mut fiscal_years: Vec<u16> = ingested.records.iter().filter_map(|r| r.fiscal_year).collect();
-    fiscal_years.sort_unstable();
-    fiscal_years.dedup();
-    let num_records = ingested.records.len();
-
-    progress(STAGES[1]);
-    let tokenized = tokenizer.tokenize(ingested.records)?;
-    let num_tokens = tokenized.iter().map(|r| r.tokens.len()).sum();
-    progress(STAGES[2]);
-    let tagged = ruleset.tag(tokenized);
+    let fiscal_years: Vec<u16> = years_by_file.keys().copied().collect();
+    let num_records = tagged.len();
     let num_tags = tagged.iter().map(|r| r.tags.len()).sum();
     let num_untagged = tagged.iter().filter(|r| r.tags.is_empty()).count();
 
     #[cfg(feature = "report")]
     let files = {
-        progress(STAGES[3]);
-        let regions = crate::regions::Regions::load(&config.dictionaries_dir)?;
-        let latest = fiscal_years.last().copied();
-        let of_latest: Vec<crate::model::TaggedRecord> =
-            tagged.into_iter().filter(|r| r.record.fiscal_year == latest).collect();
-        let aggregates = crate::aggregate::aggregate(&of_latest, &regions, ruleset.tags(), &mut warnings)?;
-        progress(STAGES[4]);
+        progress(STAGES[1]);
+        let mut years = Vec::with_capacity(fiscal_years.len());
+        for year in &fiscal_years {
+            let of_year: Vec<TaggedRecord> =
+                tagged.iter().filter(|r| r.record.fiscal_year == Some(*year)).cloned().collect();
+            years.push(crate::aggregate::aggregate(&of_year, &regions, ruleset.tags(), &mut warnings)?);
+        }
+        let changes = crate::aggregate::yoy::year_over_year(&years);
+        progress(STAGES[2]);
         let context = crate::render::ReportContext {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            rules_hash: dictionaries_hash(&config.dictionaries_dir)?,
-            inputs: paths
-                .iter()
-                .map(|p| Ok((p.display().to_string(), file_hash(p)?)))
-                .collect::<Result<Vec<_>>>()?,
+            rules_hash: rules_hash[..16].to_owned(),
+            inputs: input_hashes,
             warnings: warnings.as_slice().iter().map(ToString::to_string).collect(),
         };
-        crate::render::render(&aggregates, &context, &config.out_dir)?.files
+        crate::render::render(&years, &changes, &context, &config.out_dir)?.files
     };
     #[cfg(not(feature = "report"))]
     let files = {
-        drop(tagged);
+        let _ = (&regions, input_hashes);
         Vec::new()
     };
-    progress(STAGES[5]);
+    progress(STAGES[4]);
     Ok(JobSummary {
-        inputs: ingested.inputs,
+        inputs,
         num_records,
         num_districts,
         fiscal_years,
         num_tokens,
         num_tags,
         num_untagged,
+        num_cached,
         files,
         warnings,
     })
+}
+
+/// A cache entry, or `None` when there is none or it cannot be read (then it is recomputed).
+fn read_cache(file: &Path) -> Option<FileResult> {
+    let bytes = std::fs::read(file).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Best effort: a cache that cannot be written only costs time on the next run.
+fn write_cache(file: &Path, result: &FileResult) {
+    let Some(dir) = file.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(json) = serde_json::to_vec(result) else { return };
+    let temporary = file.with_extension(format!("tmp-{}", std::process::id()));
+    if std::fs::write(&temporary, json).is_ok() && std::fs::rename(&temporary, file).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
 }
 
 /// The input files of a data folder, sorted by name; dotfiles and README files are skipped.
@@ -151,12 +270,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// SHA-256 of a file, first 16 hex digits (enough to trace, short enough to read).
-pub fn file_hash(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(hex(&Sha256::digest(&bytes))[..16].to_owned())
-}
-
 /// SHA-256 over every file of the dictionaries folder that rules are read from (paths and
 /// contents, in path order; the vendored IPADIC source is covered by the tool version).
 pub fn dictionaries_hash(dir: &Path) -> Result<String> {
@@ -183,5 +296,5 @@ pub fn dictionaries_hash(dir: &Path) -> Result<String> {
         hasher.update(std::fs::read(path).map_err(|e| Error::io(path, e))?);
         hasher.update([0]);
     }
-    Ok(hex(&hasher.finalize())[..16].to_owned())
+    Ok(hex(&hasher.finalize()))
 }

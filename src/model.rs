@@ -156,7 +156,7 @@ pub struct Tag {
 }
 
 /// A record with its tags: the output of the tag stage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaggedRecord {
     /// The record as ingested.
     #[serde(flatten)]

@@ -17,6 +17,21 @@ use crate::tag::Problem;
 
 /// File name inside the dictionaries folder.
 pub const REGIONS_FILE: &str = "regions.toml";
+/// Known renames of associations, inside the dictionaries folder.
+pub const RENAMES_FILE: &str = "renames.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenamesFile {
+    rename: Vec<Spanned<RenameConfig>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenameConfig {
+    from: String,
+    to: String,
+}
 /// Area and medical area of an association the file does not know.
 pub const UNKNOWN: &str = "unknown";
 /// The three areas, in display order.
@@ -62,6 +77,8 @@ pub struct Place {
 #[derive(Debug, Clone)]
 pub struct Regions {
     by_name: BTreeMap<String, Place>,
+    /// Normalised old name → the name to use.
+    renames: BTreeMap<String, String>,
     /// 二次保健医療圏 in file order, with their area.
     medical_areas: Vec<(String, String)>,
 }
@@ -172,13 +189,22 @@ impl Regions {
                 error(location, format!("{} is listed twice", config.name));
             }
         }
-        let regions = (!problems.iter().any(|p| p.is_error)).then_some(Regions { by_name, medical_areas });
+        let renames = load_renames(dictionaries_dir, &mut problems);
+        let regions =
+            (!problems.iter().any(|p| p.is_error)).then_some(Regions { by_name, medical_areas, renames });
         (regions, problems)
     }
 
     /// Where `district` sits, if the file knows it.
     pub fn locate(&self, district: &str) -> Option<&Place> {
-        self.by_name.get(&normalize_association(district))
+        self.by_name.get(&normalize_association(&self.canonical(district)))
+    }
+
+    /// The name an association goes by in reports: normalised (NFKC, no corporate prefix) and
+    /// renamed per `renames.toml`, so the same association matches across fiscal years.
+    pub fn canonical(&self, district: &str) -> String {
+        let normalized = normalize_association(district);
+        self.renames.get(&normalized).cloned().unwrap_or(normalized)
     }
 
     /// 二次保健医療圏 with their area, in file order.
@@ -190,6 +216,40 @@ impl Regions {
     pub fn num_associations(&self) -> usize {
         self.by_name.len()
     }
+}
+
+fn load_renames(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, String> {
+    let path = dir.join(RENAMES_FILE);
+    let name = path.display().to_string();
+    let mut renames = BTreeMap::new();
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return renames; // optional: no renames known
+    };
+    let line_of = |byte: usize| text[..byte.min(text.len())].matches('\n').count() + 1;
+    match toml::from_str::<RenamesFile>(&text) {
+        Ok(file) => {
+            for rename in &file.rename {
+                let location = Location::at(name.clone(), line_of(rename.span().start));
+                let from = normalize_association(&rename.get_ref().from);
+                let to = normalize_association(&rename.get_ref().to);
+                if let Some(previous) = renames.insert(from.clone(), to.clone())
+                    && previous != to
+                {
+                    problems.push(Problem {
+                        location,
+                        is_error: true,
+                        message: format!("{from} is renamed twice: to {previous} and to {to}"),
+                    });
+                }
+            }
+        }
+        Err(e) => problems.push(Problem {
+            location: Location::at(name, e.span().map_or(1, |s| line_of(s.start))),
+            is_error: true,
+            message: e.message().trim().replace('\n', " "),
+        }),
+    }
+    renames
 }
 
 #[cfg(test)]

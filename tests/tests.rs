@@ -9,6 +9,8 @@ mod integration {
     pub mod golden;
     pub mod harness;
     #[cfg(feature = "report")]
+    pub mod new_year;
+    #[cfg(feature = "report")]
     pub mod report;
     pub mod rule_language;
     pub mod tagging;

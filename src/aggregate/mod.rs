@@ -14,6 +14,7 @@
 //! anything about files or drawing (that is `render`).
 
 pub mod stats;
+pub mod yoy;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -12,6 +12,7 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
         data_dir: global.data.clone(),
         dictionaries_dir: global.dictionaries.clone(),
         out_dir: global.out.clone(),
+        cache_dir: (!global.no_cache).then(|| job::DEFAULT_CACHE_DIR.into()),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(job::STAGES.len() as u64 - 1);
@@ -51,9 +52,14 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
         .collect();
     let years: Vec<String> = summary.fiscal_years.iter().map(ToString::to_string).collect();
     println!(
-        "Read {}: {} records from {} associations, fiscal year(s) {}; {} tokens; {} record-tag pairs, {} records with no tag. \
+        "Read {}{}: {} records from {} associations, fiscal year(s) {}; {} tokens; {} record-tag pairs, {} records with no tag. \
          Wrote {} files to {} (open {}). {num_warnings} warning(s).",
         inputs.join(", "),
+        if summary.num_cached > 0 {
+            format!(" ({} from the cache)", summary.num_cached)
+        } else {
+            String::new()
+        },
         summary.num_records,
         summary.num_districts,
         years.join(", "),

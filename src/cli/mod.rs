@@ -47,6 +47,9 @@ pub struct GlobalArgs {
     /// Treat warnings as errors.
     #[arg(long, global = true)]
     pub strict: bool,
+    /// Recompute every input file instead of reusing cached results (.zaitaku-cache/).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

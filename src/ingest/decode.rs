@@ -11,7 +11,7 @@ use encoding_rs::SHIFT_JIS;
 use crate::error::{Error, Location, Result};
 
 /// The encoding a file was read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Encoding {
     /// UTF-8, with or without a byte-order mark.
     Utf8,

@@ -28,7 +28,7 @@ use crate::model::Record;
 pub use decode::Encoding;
 
 /// The input formats ingest understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     /// pdftotext output (default mode) of the program table.
     TableText,
@@ -50,7 +50,7 @@ impl Format {
 }
 
 /// What was read from one input.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Input {
     /// The path as given, or `<stdin>`.
     pub path: String,
@@ -210,7 +210,8 @@ fn number_districts<'r>(records: impl Iterator<Item = &'r mut Record>) {
     }
 }
 
-fn check_unique_ids(records: &[Record]) -> Result<()> {
+/// Fails when two records share an id, naming both places.
+pub fn check_unique_ids(records: &[Record]) -> Result<()> {
     let mut seen: BTreeMap<&str, &Record> = BTreeMap::new();
     for record in records {
         if let Some(first) = seen.insert(&record.id, record) {

@@ -255,6 +255,11 @@ fn draw_grid(name: &'static str, grid: Grid<'_>) -> Result<Chart> {
     finish(name, grid.title, &svg)
 }
 
+/// The smallest multiple of 4 at or above `max`, so the four gridlines fall on whole counts.
+fn count_axis(max: u32) -> u32 {
+    max.max(1).div_ceil(4) * 4
+}
+
 fn luminance(c: &RGBColor) -> f64 {
     (0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2)) / 255.0
 }
@@ -474,7 +479,7 @@ fn draw_bars(
                 ))
                 .map_err(|e| e.to_string())?;
                 let tick_label = match bars.axis_counts {
-                    Some(max) => format!("{}", (f64::from(max) * f64::from(tick) / 4.0).round()),
+                    Some(max) => (max / 4 * tick as u32).to_string(),
                     None => format!("{}%", tick * 25),
                 };
                 text(&area, &tick_label, 11, &MUTED, Pos::new(HPos::Center, VPos::Top), (x, height - 32))?;
@@ -536,7 +541,7 @@ pub fn area_prevalence(aggregates: &Aggregates) -> Result<Chart> {
 /// Records per tag and status, stacked in the same status colours as the district heatmap.
 pub fn status_stacked(aggregates: &Aggregates) -> Result<Chart> {
     let m = &aggregates.status_tag;
-    let max = m.values.iter().map(|row| row.iter().sum::<u32>()).max().unwrap_or(1).max(1);
+    let max = count_axis(m.values.iter().map(|row| row.iter().sum::<u32>()).max().unwrap_or(1));
     let rows = m.rows.iter().map(|id| tag_label(aggregates, id)).collect();
     draw_bars(
         "status_by_tag",
@@ -567,6 +572,134 @@ pub fn status_stacked(aggregates: &Aggregates) -> Result<Chart> {
                 Pos::new(HPos::Left, VPos::Center),
                 (x0 + 4, y + h / 2),
             )
+        },
+    )
+}
+
+/// Colours of new, continued and dropped, the same in every change chart.
+pub const CHANGE_COLORS: [RGBColor; 3] =
+    [RGBColor(0x1b, 0x9e, 0x77), RGBColor(0x9e, 0xb3, 0xc8), RGBColor(0xd9, 0x5f, 0x02)];
+
+/// Per tag and year: associations with the tag / associations that reported that year.
+pub fn adoption_over_years(years: &[Aggregates]) -> Result<Chart> {
+    let Some(latest) = years.last() else {
+        return Err(chart_error("adoption", "no year"));
+    };
+    let tags: Vec<String> = latest.tag_infos.iter().map(|t| t.id.clone()).collect();
+    let cells = tags
+        .iter()
+        .map(|tag| {
+            years
+                .iter()
+                .map(|year| {
+                    let total = year.associations.len() as u32;
+                    let col = year.district_tag_status.cols.iter().position(|c| c == tag);
+                    let n = col.map_or(0, |c| {
+                        year.district_tag_status.values.iter().filter(|row| row[c] > 0).count() as u32
+                    });
+                    let share = if total == 0 { 0.0 } else { f64::from(n) / f64::from(total) };
+                    Cell {
+                        fill: intensity(share),
+                        text: if n == 0 { String::new() } else { format!("{n}/{total}") },
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    draw_grid(
+        "adoption",
+        Grid {
+            title: "タグのある医師会: 年度別".into(),
+            subtitle: "n/N: associations with the tag / associations that reported that year; colour: n/N"
+                .into(),
+            row_labels: tags.iter().map(|id| tag_label(latest, id)).collect(),
+            col_labels: years
+                .iter()
+                .map(|y| y.fiscal_year.map_or_else(|| "?".into(), |y| format!("{y}年度")))
+                .collect(),
+            col_groups: Vec::new(),
+            cells,
+            legend: vec![(intensity(0.25), "25%"), (intensity(0.5), "50%"), (intensity(1.0), "100%")],
+            cell: (56, 20),
+            font_size: 12,
+        },
+    )
+}
+
+/// New, continued and dropped associations per tag between two years.
+pub fn changes_by_tag(
+    latest: &Aggregates,
+    counts: &[(String, [u32; 3])],
+    from: u16,
+    to: u16,
+) -> Result<Chart> {
+    let max = count_axis(counts.iter().map(|(_, c)| c.iter().sum::<u32>()).max().unwrap_or(1));
+    let rows = counts.iter().map(|(id, _)| tag_label(latest, id)).collect();
+    draw_bars(
+        "changes",
+        Bars {
+            axis_counts: Some(max),
+            title: format!("{from}年度 → {to}年度: タグの増減"),
+            subtitle: "associations that reported in both years: tag new, continued or dropped".into(),
+            rows,
+            legend: ["new", "continued", "dropped"]
+                .iter()
+                .zip(CHANGE_COLORS)
+                .map(|(n, c)| (c, (*n).to_owned()))
+                .collect(),
+            row_height: 20,
+            right_margin: 40,
+        },
+        |area, i, (x, y, w, h)| {
+            let mut x0 = x;
+            for (k, &n) in counts[i].1.iter().enumerate() {
+                let x1 = x0 + (f64::from(w) * f64::from(n) / f64::from(max)).round() as i32;
+                if x1 > x0 {
+                    rect(area, x0, y + 3, x1, y + h - 3, &CHANGE_COLORS[k])?;
+                }
+                x0 = x1;
+            }
+            let [new, kept, dropped] = counts[i].1;
+            let label = if new + kept + dropped == 0 {
+                String::new()
+            } else {
+                format!("+{new} ={kept} −{dropped}")
+            };
+            text(area, &label, 10, &MUTED, Pos::new(HPos::Left, VPos::Center), (x0 + 4, y + h / 2))
+        },
+    )
+}
+
+/// Status in the earlier year (rows) × status in the later year (columns), over association × tag.
+pub fn status_transitions(matrix: &[[u32; 6]; 6], from: u16, to: u16) -> Result<Chart> {
+    let names: Vec<String> =
+        std::iter::once("(none)".to_owned()).chain(Status::ALL.iter().map(|s| s.name().to_owned())).collect();
+    let max = matrix.iter().flatten().copied().max().unwrap_or(1).max(1);
+    let cells = matrix
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&n| Cell {
+                    fill: if n == 0 { ABSENT } else { intensity(f64::from(n) / f64::from(max)) },
+                    text: if n == 0 { String::new() } else { n.to_string() },
+                })
+                .collect()
+        })
+        .collect();
+    draw_grid(
+        "status_transitions",
+        Grid {
+            title: format!("{from}年度 → {to}年度: ステータスの推移"),
+            subtitle: format!(
+                "association × tag: status in {from} (rows) and in {to} (columns); (none): not mentioned"
+            ),
+            row_labels: names.clone(),
+            col_labels: names,
+            col_groups: Vec::new(),
+            cells,
+            legend: Vec::new(),
+            cell: (64, 28),
+            font_size: 12,
         },
     )
 }

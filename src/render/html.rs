@@ -7,8 +7,9 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::charts::{AREA_COLORS, Chart, STATUS_COLORS};
+use super::charts::{AREA_COLORS, CHANGE_COLORS, Chart, STATUS_COLORS};
 use crate::aggregate::Aggregates;
+use crate::aggregate::yoy::{ChangeKind, YearChanges};
 use crate::model::Status;
 use crate::regions::AREAS;
 
@@ -23,6 +24,20 @@ pub struct ReportContext {
     pub inputs: Vec<(String, String)>,
     /// Warnings of the run, as printed.
     pub warnings: Vec<String>,
+}
+
+/// Where a page sits and what else it shows.
+pub struct PageScope<'a> {
+    /// Path from the page to the report folder (`""` or `"../../"`).
+    pub base: &'a str,
+    /// Every fiscal year of the report, ascending.
+    pub years: &'a [u16],
+    /// The years whose records the drill-down can show (all years on the top page).
+    pub all_years: &'a [Aggregates],
+    /// Year-over-year changes (top page only).
+    pub changes: &'a [YearChanges],
+    /// Their charts, under `yoy/charts/`.
+    pub change_charts: &'a [Chart],
 }
 
 const STATUS_JA: [&str; 5] = ["導入", "試行", "予定", "検討", "休止"];
@@ -78,6 +93,7 @@ struct TagData<'a> {
 #[derive(Serialize)]
 struct RecordData<'a> {
     id: &'a str,
+    fiscal_year: Option<u16>,
     district: Option<&'a str>,
     program: Option<&'a str>,
     categories: &'a [String],
@@ -104,22 +120,25 @@ struct EvidenceData<'a> {
     cue: Option<(usize, usize)>,
 }
 
-fn page_data(a: &Aggregates) -> String {
-    let place = |district: Option<&str>| {
-        district.and_then(|d| a.associations.iter().find(|x| x.district == d)).map_or_else(
-            || ("unknown".to_owned(), "unknown".to_owned()),
-            |x| (x.medical_area.clone(), x.area.clone()),
-        )
-    };
+fn page_data(a: &Aggregates, years: &[Aggregates]) -> String {
     let data = PageData {
         tags: a.tag_infos.iter().map(|t| TagData { id: &t.id, label: &t.label, family: &t.family }).collect(),
-        records: a
-            .tagged
+        records: years
             .iter()
-            .map(|t| {
-                let (medical_area, area) = place(t.record.district.as_deref());
+            .flat_map(|year| year.tagged.iter().map(move |t| (year, t)))
+            .map(|(year, t)| {
+                let (medical_area, area) = t
+                    .record
+                    .district
+                    .as_deref()
+                    .and_then(|d| year.associations.iter().find(|x| x.district == d))
+                    .map_or_else(
+                        || ("unknown".to_owned(), "unknown".to_owned()),
+                        |x| (x.medical_area.clone(), x.area.clone()),
+                    );
                 RecordData {
                     id: &t.record.id,
+                    fiscal_year: t.record.fiscal_year,
                     district: t.record.district.as_deref(),
                     program: t.record.program.as_deref(),
                     categories: &t.record.categories,
@@ -155,7 +174,7 @@ fn page_data(a: &Aggregates) -> String {
 }
 
 /// The whole page.
-pub fn page(a: &Aggregates, context: &ReportContext, charts: &[Chart]) -> String {
+pub fn page(a: &Aggregates, context: &ReportContext, charts: &[&Chart], scope: &PageScope<'_>) -> String {
     let year = a.fiscal_year.map_or_else(String::new, |y| format!("FY{y} "));
     let label =
         |id: &str| a.tag_infos.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone());
@@ -169,7 +188,7 @@ pub fn page(a: &Aggregates, context: &ReportContext, charts: &[Chart]) -> String
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-@font-face {{ font-family: "Zaitaku BIZ UDPGothic"; src: url("fonts/BIZUDPGothic-Regular.ttf") format("truetype"); }}
+@font-face {{ font-family: "Zaitaku BIZ UDPGothic"; src: url("{base}fonts/BIZUDPGothic-Regular.ttf") format("truetype"); }}
 body {{ font-family: "Zaitaku BIZ UDPGothic", "BIZ UDPGothic", "Hiragino Sans", "Yu Gothic", "Noto Sans CJK JP", sans-serif; margin: 0 auto; max-width: 1400px; padding: 0 24px 48px; color: #222; }}
 h1 {{ font-size: 1.5rem; margin: 24px 0 4px; }} h2 {{ margin-top: 40px; border-bottom: 2px solid #ddd; padding-bottom: 4px; }}
 nav a {{ margin-right: 12px; }} .muted {{ color: #666; }} figure {{ margin: 16px 0; }} figure img {{ max-width: 100%; border: 1px solid #eee; }}
@@ -186,8 +205,24 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
 <body>
 <h1>{title}</h1>
 "#,
-        title = escape(&format!("東京都在宅医療推進強化事業 {year}分析レポート"))
+        title = escape(&format!("東京都在宅医療推進強化事業 {year}分析レポート")),
+        base = scope.base
     );
+    if scope.years.len() > 1 {
+        out.push_str("<p>Fiscal years: ");
+        let top =
+            if scope.base.is_empty() { "index.html".to_owned() } else { format!("{}index.html", scope.base) };
+        let _ = write!(out, "<a href=\"{top}\">latest and change</a>");
+        for y in scope.years {
+            let link = if scope.base.is_empty() {
+                format!("years/{y}/index.html")
+            } else {
+                format!("../{y}/index.html")
+            };
+            let _ = write!(out, " · <a href=\"{link}\">FY{y}</a>");
+        }
+        out.push_str("</p>\n");
+    }
     let num_records = a.tagged.len();
     let num_tagged = num_records - a.untagged.len();
     let num_pairs: usize = a.tagged.iter().map(|t| t.tags.len()).sum();
@@ -209,6 +244,9 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if !scope.changes.is_empty() {
+        out.push_str("<nav><a href=\"#yoy\">Year-over-year</a></nav>");
+    }
     out.push_str("<nav><a href=\"#charts\">Charts</a><a href=\"#district-tag\">District × tag</a><a href=\"#areas\">区部 vs 多摩</a><a href=\"#medical-areas\">二次保健医療圏</a><a href=\"#status\">Status</a><a href=\"#programs\">事業区分</a><a href=\"#cooccurrence\">Co-occurrence</a><a href=\"#entities\">Entities</a><a href=\"#untagged\">Untagged</a><a href=\"#files\">Files</a></nav>\n");
     out.push_str("<section id=\"drilldown\" hidden><h2>Drill-down</h2><p class=\"muted\" id=\"drill-title\"></p><div id=\"drill-records\"></div></section>\n");
 
@@ -450,6 +488,10 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
     }
     out.push_str("</ul>\n");
 
+    if let Some(last) = scope.changes.last() {
+        yoy_section(&mut out, a, scope, last);
+    }
+
     // Files and warnings.
     out.push_str("<h2 id=\"files\">Files</h2><ul>");
     for (file, what) in [
@@ -469,12 +511,17 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
         out.push_str("</ul>\n");
     }
     out.push_str("<div id=\"selfcheck\" hidden></div>\n");
-    let _ = writeln!(out, "<script id=\"data\" type=\"application/json\">{}</script>", page_data(a));
+    let _ = writeln!(
+        out,
+        "<script id=\"data\" type=\"application/json\">{}</script>",
+        page_data(a, scope.all_years)
+    );
     let status_colors: Vec<String> = STATUS_COLORS.iter().map(hex).collect();
     let _ = write!(
         out,
-        "<script>const STATUS_COLORS = {};\n{}</script>\n</body>\n</html>\n",
+        "<script>const STATUS_COLORS = {};\nconst LATEST = {};\n{}</script>\n</body>\n</html>\n",
         serde_json::to_string(&status_colors).unwrap_or_default(),
+        a.fiscal_year.map_or_else(|| "null".to_owned(), |y| y.to_string()),
         SCRIPT
     );
     out
@@ -489,7 +536,11 @@ function esc(s) { return String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<':
 function has(r, tag) { return r.tags.some(t => t.tag === tag); }
 function presentIn(district, tag) { return DATA.records.some(r => r.district === district && has(r, tag)); }
 function select(view, a, b) {
-  const R = DATA.records;
+  if (view === 'yoy') {
+    const rs = DATA.records.filter(r => r.district === a && has(r, b)).sort((x, y) => (x.fiscal_year || 0) - (y.fiscal_year || 0) || (x.id < y.id ? -1 : 1));
+    return [rs, [b], a + ' · ' + (LABEL[b] || b) + ' across years'];
+  }
+  const R = DATA.records.filter(r => LATEST === null || r.fiscal_year === LATEST || r.fiscal_year === null);
   switch (view) {
     case 'district_tag': return [R.filter(r => r.district === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
     case 'area': return [R.filter(r => r.area === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
@@ -532,7 +583,7 @@ function renderDrill() {
   document.getElementById('drill-title').textContent = title + ' — ' + records.length + ' record(s); evidence highlighted, status cues in green';
   document.getElementById('drill-records').innerHTML = records.map(r => {
     const chips = r.tags.map(t => '<span class="chip" style="background:' + STATUS_COLORS[STATUSES.indexOf(t.status)] + '">' + esc(LABEL[t.tag] || t.tag) + ' · ' + t.status + (t.entity ? ' · ' + esc(t.entity) : '') + '</span>').join('');
-    return '<div class="record" data-id="' + esc(r.id) + '"><b>' + esc(r.id) + '</b> ' + esc(r.district || '') + ' · ' + esc(r.program || '') + ' · ' + esc(r.categories.join(' ')) +
+    return '<div class="record" data-id="' + esc(r.id) + '"><b>' + esc(r.id) + '</b> ' + (r.fiscal_year ? 'FY' + r.fiscal_year + ' · ' : '') + esc(r.district || '') + ' · ' + esc(r.program || '') + ' · ' + esc(r.categories.join(' ')) +
       '<div>' + chips + '</div><div class="desc">' + highlight(r, tags) + '</div></div>';
   }).join('');
   section.scrollIntoView();
@@ -547,3 +598,51 @@ window.addEventListener('load', () => {
   check.dataset.loaded = 'yes';
 });
 "#;
+
+/// The change between the last two years: charts, per-tag summary, per-association table.
+fn yoy_section(out: &mut String, a: &Aggregates, scope: &PageScope<'_>, last: &YearChanges) {
+    let label =
+        |id: &str| a.tag_infos.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone());
+    let (from, to) = (last.from, last.to);
+    let _ = writeln!(
+        out,
+        "<h2 id=\"yoy\">Year-over-year: FY{from} → FY{to}</h2><p class=\"muted\">Associations that reported in both years. A tag is <b>new</b>, <b>continued</b> (its status may have changed) or <b>dropped</b>; associations that reported in one year only are listed apart, since their tags did not drop. <a href=\"yoy/changes.csv\">changes.csv</a> · <a href=\"yoy/tag_summary.csv\">per tag</a> · <a href=\"yoy/area_summary.csv\">per area</a> · <a href=\"yoy/associations_one_year.csv\">one year only</a></p>"
+    );
+    for chart in scope.change_charts {
+        let _ = writeln!(
+            out,
+            "<figure><img src=\"yoy/charts/{name}.svg\" alt=\"{alt}\"><figcaption class=\"muted\"><a href=\"yoy/charts/{name}.png\">PNG</a></figcaption></figure>",
+            name = chart.name,
+            alt = escape(&chart.title)
+        );
+    }
+    let names = ["new", "continued", "dropped"];
+    out.push_str("<h3>Changes per association</h3><p class=\"muted\">new and dropped tags, and continued tags whose status changed; click a row for both years' evidence.</p><table><thead><tr><th>association</th><th>tag</th><th>change</th><th>status</th></tr></thead><tbody>\n");
+    for c in &last.changes {
+        if c.change == ChangeKind::Continued && c.status_from == c.status_to {
+            continue;
+        }
+        let status = format!(
+            "{} → {}",
+            c.status_from.map_or("–", Status::name),
+            c.status_to.map_or("–", Status::name)
+        );
+        let _ = writeln!(
+            out,
+            "<tr><th class=\"row\">{}</th><td><a href=\"{}\">{}</a></td><td style=\"color:{}\">{}</td><td>{status}</td></tr>",
+            escape(&c.district),
+            drill("yoy", &c.district, &c.tag),
+            escape(&label(&c.tag)),
+            hex(&CHANGE_COLORS[c.change as usize]),
+            names[c.change as usize]
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    if !last.only_in_one_year.is_empty() {
+        out.push_str("<h3>Associations that reported in one of the two years only</h3><ul>");
+        for (district, year) in &last.only_in_one_year {
+            let _ = write!(out, "<li>{} (FY{year} only)</li>", escape(district));
+        }
+        out.push_str("</ul>\n");
+    }
+}

@@ -10,6 +10,7 @@
 
 pub mod charts;
 mod html;
+mod yoy;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::aggregate::yoy::YearChanges;
 use crate::aggregate::{Aggregates, Matrix};
 use crate::error::{Error, Location, Result};
 
@@ -52,14 +54,15 @@ impl Staging {
             }
         }
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
-        for sub in ["charts", "fonts"] {
-            std::fs::create_dir_all(dir.join(sub)).map_err(|e| Error::io(&dir, e))?;
-        }
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Self { dir, files: Vec::new() })
     }
 
     fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
         let mut file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
         // No fsync: the rename makes each file appear whole to any reader and survives the process
         // being killed; only a power cut could lose it, and a report is cheap to write again.
@@ -96,13 +99,13 @@ impl Staging {
                 "the output path is a file, not a folder",
             ));
         }
-        for sub in ["charts", "fonts"] {
-            std::fs::create_dir_all(out_dir.join(sub)).map_err(|e| Error::io(out_dir, e))?;
-        }
         self.files.sort();
         for relative in &self.files {
             let from = self.dir.join(relative);
             let to = out_dir.join(relative);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
             std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -110,10 +113,23 @@ impl Staging {
     }
 }
 
-/// Writes the whole report for `aggregates` into `out_dir`.
-pub fn render(aggregates: &Aggregates, context: &ReportContext, out_dir: &Path) -> Result<Manifest> {
+/// Writes the whole report into `out_dir`: the latest year's views at the top, every year's under
+/// `years/<year>/`, the tidy tables of all years, and the year-over-year change under `yoy/`.
+/// `years` is sorted by fiscal year and not empty.
+pub fn render(
+    years: &[Aggregates],
+    changes: &[YearChanges],
+    context: &ReportContext,
+    out_dir: &Path,
+) -> Result<Manifest> {
+    let Some(latest) = years.last() else {
+        return Err(Error::input(
+            Location::file(out_dir.display().to_string()),
+            "nothing to report: no records",
+        ));
+    };
     let mut staging = Staging::new(out_dir)?;
-    let result = stage(aggregates, context, &mut staging);
+    let result = stage_all(years, latest, changes, context, &mut staging);
     match result {
         Ok(()) => staging.publish(out_dir),
         Err(error) => {
@@ -135,29 +151,108 @@ const CHARTS: [ChartFn; 6] = [
     charts::cooccurrence_heatmap,
 ];
 
-fn stage(aggregates: &Aggregates, context: &ReportContext, staging: &mut Staging) -> Result<()> {
-    let charts: Vec<charts::Chart> = CHARTS.par_iter().map(|draw| draw(aggregates)).collect::<Result<_>>()?;
-    for chart in &charts {
-        staging.write(&format!("charts/{}.svg", chart.name), chart.svg.as_bytes())?;
-        staging.write(&format!("charts/{}.png", chart.name), &chart.png)?;
+fn frame_error(what: &str, e: PolarsError) -> Error {
+    Error::input(Location::file(what.to_owned()), format!("polars: {e}"))
+}
+
+fn write_charts(staging: &mut Staging, prefix: &str, charts: &[&charts::Chart]) -> Result<()> {
+    for chart in charts {
+        staging.write(&format!("{prefix}charts/{}.svg", chart.name), chart.svg.as_bytes())?;
+        staging.write(&format!("{prefix}charts/{}.png", chart.name), &chart.png)?;
     }
-    staging.write_frame_csv("records.csv", &aggregates.records)?;
-    staging.write_frame_parquet("records.parquet", &aggregates.records)?;
-    let tags = aggregates
-        .tags
-        .drop("status_rank")
-        .map_err(|e| Error::input(Location::file("tags"), e.to_string()))?;
+    Ok(())
+}
+
+fn stage_all(
+    years: &[Aggregates],
+    latest: &Aggregates,
+    changes: &[YearChanges],
+    context: &ReportContext,
+    staging: &mut Staging,
+) -> Result<()> {
+    let year_list: Vec<u16> = years.iter().filter_map(|y| y.fiscal_year).collect();
+    // Every chart of every year, drawn in parallel; the change charts too.
+    let jobs: Vec<(usize, ChartFn)> =
+        (0..years.len()).flat_map(|y| CHARTS.iter().map(move |draw| (y, *draw))).collect();
+    let drawn: Vec<(usize, charts::Chart)> =
+        jobs.par_iter().map(|(y, draw)| draw(&years[*y]).map(|c| (*y, c))).collect::<Result<_>>()?;
+    let change_charts: Vec<charts::Chart> = match changes.last() {
+        Some(last) => yoy::charts(years, last)?,
+        None => Vec::new(),
+    };
+    let charts_of =
+        |y: usize| -> Vec<&charts::Chart> { drawn.iter().filter(|(i, _)| *i == y).map(|(_, c)| c).collect() };
+
+    // The latest year at the top, with the tidy tables of all years.
+    let latest_charts = charts_of(years.len() - 1);
+    write_charts(staging, "", &latest_charts)?;
+    stage_views(latest, "", staging)?;
+    let records = concat(years.iter().map(|y| &y.records)).map_err(|e| frame_error("records", e))?;
+    let tags = concat(years.iter().map(|y| &y.tags)).map_err(|e| frame_error("tags", e))?;
+    let tags = tags.drop("status_rank").map_err(|e| frame_error("tags", e))?;
+    staging.write_frame_csv("records.csv", &records)?;
+    staging.write_frame_parquet("records.parquet", &records)?;
     staging.write_frame_csv("tags.csv", &tags)?;
     staging.write_frame_parquet("tags.parquet", &tags)?;
-    for (name, frame) in
-        view_frames(aggregates).map_err(|e| Error::input(Location::file("views"), format!("polars: {e}")))?
-    {
-        staging.write_frame_csv(&format!("{name}.csv"), &frame)?;
-    }
     staging.write("fonts/BIZUDPGothic-Regular.ttf", charts::FONT)?;
     staging.write("fonts/OFL.txt", charts::FONT_LICENSE.as_bytes())?;
-    let page = html::page(aggregates, context, &charts);
-    staging.write("index.html", page.as_bytes())
+    write_charts(staging, "yoy/", &change_charts.iter().collect::<Vec<_>>())?;
+    for (index, change) in changes.iter().enumerate() {
+        for (name, frame) in yoy::frames(latest, change).map_err(|e| frame_error("yoy", e))? {
+            staging.write_frame_csv(&format!("yoy/{name}_{}_{}.csv", change.from, change.to), &frame)?;
+            if index + 1 == changes.len() {
+                staging.write_frame_csv(&format!("yoy/{name}.csv"), &frame)?;
+            }
+        }
+    }
+    let scope = html::PageScope {
+        base: "",
+        years: &year_list,
+        all_years: years,
+        changes,
+        change_charts: &change_charts,
+    };
+    staging.write("index.html", html::page(latest, context, &latest_charts, &scope).as_bytes())?;
+
+    // Every year on its own, under years/<year>/.
+    for (index, year) in years.iter().enumerate() {
+        let Some(fiscal_year) = year.fiscal_year else { continue };
+        let prefix = format!("years/{fiscal_year}/");
+        let charts_of_year = charts_of(index);
+        write_charts(staging, &prefix, &charts_of_year)?;
+        stage_views(year, &prefix, staging)?;
+        staging.write_frame_csv(&format!("{prefix}records.csv"), &year.records)?;
+        let year_tags = year.tags.drop("status_rank").map_err(|e| frame_error("tags", e))?;
+        staging.write_frame_csv(&format!("{prefix}tags.csv"), &year_tags)?;
+        let scope = html::PageScope {
+            base: "../../",
+            years: &year_list,
+            all_years: std::slice::from_ref(year),
+            changes: &[],
+            change_charts: &[],
+        };
+        staging.write(
+            &format!("{prefix}index.html"),
+            html::page(year, context, &charts_of_year, &scope).as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// The crosstab CSVs of one year under `prefix`.
+fn stage_views(aggregates: &Aggregates, prefix: &str, staging: &mut Staging) -> Result<()> {
+    for (name, frame) in view_frames(aggregates).map_err(|e| frame_error("views", e))? {
+        staging.write_frame_csv(&format!("{prefix}{name}.csv"), &frame)?;
+    }
+    Ok(())
+}
+
+fn concat<'a>(mut frames: impl Iterator<Item = &'a DataFrame>) -> PolarsResult<DataFrame> {
+    let mut out = frames.next().cloned().unwrap_or_default();
+    for frame in frames {
+        out.vstack_mut(frame)?;
+    }
+    Ok(out)
 }
 
 /// Every crosstab as a table, for CSV.

@@ -138,7 +138,7 @@ fn a_failed_run_leaves_the_previous_report_intact() {
     assert!(snapshot(&out) == before, "the previous report is untouched");
 }
 
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("ZAITAKU_CHROMIUM") {
         return Some(PathBuf::from(path));
     }
@@ -151,7 +151,7 @@ fn chromium() -> Option<PathBuf> {
     })
 }
 
-fn headless(chromium: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
+pub fn headless(chromium: &Path, profile: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(chromium)
         .args([
             "--headless",
