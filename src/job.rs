@@ -101,7 +101,10 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
     for path in &paths {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let input_hash = hex(&Sha256::digest(&bytes));
-        input_hashes.push((path.display().to_string(), input_hash[..16].to_owned()));
+        // File names only: the report must not depend on where the data folder is.
+        let file_name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        input_hashes.push((file_name, input_hash[..16].to_owned()));
         // The path is part of the key: cached warnings and record locations name the file.
         let key = hex(&Sha256::digest(format!(
             "{}:{input_hash}:{rules_hash}:{}",

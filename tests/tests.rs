@@ -10,6 +10,9 @@ mod integration {
     pub mod harness;
     #[cfg(feature = "report")]
     pub mod new_year;
+    pub mod properties;
+    #[cfg(feature = "report")]
+    pub mod reliability;
     #[cfg(feature = "report")]
     pub mod report;
     pub mod rule_language;

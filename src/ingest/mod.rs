@@ -279,3 +279,66 @@ mod tests {
         assert_eq!(detect_format("x.csv", "中野区医師会\n24時間診療体制\n推進事業\n"), Format::TableText);
     }
 }
+
+/// Line endings for [`write_csv`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineEnding {
+    /// `\n`
+    Lf,
+    /// `\r\n`, what Excel writes.
+    CrLf,
+}
+
+/// Writes records as CSV with the English headers `read` understands, in UTF-8 (with BOM) or
+/// Shift_JIS. Shift_JIS cannot hold every character (U+2003, most emoji …): such a record is
+/// refused with its id and the character, never written with a substitute.
+pub fn write_csv(
+    records: &[Record],
+    encoding: Encoding,
+    line_ending: LineEnding,
+) -> std::result::Result<Vec<u8>, String> {
+    let terminator = match line_ending {
+        LineEnding::Lf => csv::Terminator::Any(b'\n'),
+        LineEnding::CrLf => csv::Terminator::CRLF,
+    };
+    let mut writer = csv::WriterBuilder::new().terminator(terminator).from_writer(Vec::new());
+    let header =
+        ["id", "fiscal_year", "district_no", "district", "program", "categories", "marks", "description"];
+    writer.write_record(header).map_err(|e| e.to_string())?;
+    for r in records {
+        let row = [
+            r.id.clone(),
+            r.fiscal_year.map(|y| y.to_string()).unwrap_or_default(),
+            r.district_no.map(|n| n.to_string()).unwrap_or_default(),
+            r.district.clone().unwrap_or_default(),
+            r.program.clone().unwrap_or_default(),
+            r.categories.join("\n"),
+            r.marks.to_string(),
+            r.description.clone(),
+        ];
+        writer.write_record(&row).map_err(|e| e.to_string())?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|e| e.to_string())?;
+    match encoding {
+        Encoding::Utf8 => Ok([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()),
+        Encoding::ShiftJis => {
+            for r in records {
+                let fields =
+                    [&r.description, r.district.as_deref().unwrap_or(""), r.program.as_deref().unwrap_or("")];
+                for c in
+                    fields.iter().flat_map(|f| f.chars()).chain(r.categories.iter().flat_map(|c| c.chars()))
+                {
+                    let (_, _, unmappable) = encoding_rs::SHIFT_JIS.encode(c.encode_utf8(&mut [0; 4]));
+                    if unmappable {
+                        return Err(format!(
+                            "record {}: Shift_JIS cannot hold {c:?} (U+{:04X})",
+                            r.id, c as u32
+                        ));
+                    }
+                }
+            }
+            Ok(encoding_rs::SHIFT_JIS.encode(&text).0.into_owned())
+        }
+    }
+}

@@ -35,6 +35,37 @@ pub struct Manifest {
 struct Staging {
     dir: PathBuf,
     files: Vec<PathBuf>,
+    faults: Faults,
+}
+
+/// Test hooks, read once from the environment, so tests can fail or stop a run at an exact point
+/// instead of relying on timing:
+/// - `ZAITAKU_FAULT_WRITE_AFTER=N`: the write after N staged files fails as a full disk would;
+/// - `ZAITAKU_PAUSE_AT=stage:N` or `publish:N`: after N files staged (or N renamed into the output
+///   folder) the process creates `<staging>.paused` beside the output folder and sleeps, so a test
+///   can kill it there.
+#[derive(Debug, Clone, Default)]
+struct Faults {
+    write_after: Option<usize>,
+    pause_stage: Option<usize>,
+    pause_publish: Option<usize>,
+}
+
+impl Faults {
+    fn from_env() -> Self {
+        let number = |s: &str| s.parse::<usize>().ok();
+        let pause = std::env::var("ZAITAKU_PAUSE_AT").unwrap_or_default();
+        Self {
+            write_after: std::env::var("ZAITAKU_FAULT_WRITE_AFTER").ok().as_deref().and_then(number),
+            pause_stage: pause.strip_prefix("stage:").and_then(number),
+            pause_publish: pause.strip_prefix("publish:").and_then(number),
+        }
+    }
+
+    fn pause(marker: &Path) {
+        let _ = std::fs::write(marker, b"paused");
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
 }
 
 impl Staging {
@@ -49,17 +80,29 @@ impl Staging {
             let prefix = format!(".{name}.staging-");
             for entry in entries.flatten() {
                 if entry.file_name().to_string_lossy().starts_with(&prefix) {
-                    let _ = std::fs::remove_dir_all(entry.path());
+                    let path = entry.path();
+                    let _ = if path.is_dir() {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
                 }
             }
         }
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Self { dir, files: Vec::new() })
+        Ok(Self { dir, files: Vec::new(), faults: Faults::from_env() })
     }
 
     fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(relative);
+        if self.faults.pause_stage == Some(self.files.len()) {
+            Faults::pause(&PathBuf::from(format!("{}.paused", self.dir.display())));
+        }
+        if self.faults.write_after == Some(self.files.len()) {
+            let full = std::io::Error::from_raw_os_error(28); // ENOSPC
+            return Err(Error::io(&PathBuf::from(relative), full));
+        }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
@@ -100,7 +143,10 @@ impl Staging {
             ));
         }
         self.files.sort();
-        for relative in &self.files {
+        for (index, relative) in self.files.iter().enumerate() {
+            if self.faults.pause_publish == Some(index) {
+                Faults::pause(&PathBuf::from(format!("{}.paused", self.dir.display())));
+            }
             let from = self.dir.join(relative);
             let to = out_dir.join(relative);
             if let Some(parent) = to.parent() {
@@ -205,6 +251,7 @@ fn stage_all(
             }
         }
     }
+    staging.write("provenance.json", provenance(context, &year_list).as_bytes())?;
     let scope = html::PageScope {
         base: "",
         years: &year_list,
@@ -237,6 +284,24 @@ fn stage_all(
         )?;
     }
     Ok(())
+}
+
+/// What produced this report: tool version, rules hash, every input's hash, the years.
+fn provenance(context: &ReportContext, years: &[u16]) -> String {
+    let inputs: Vec<serde_json::Value> = context
+        .inputs
+        .iter()
+        .map(|(file, hash)| serde_json::json!({ "file": file, "sha256_16": hash }))
+        .collect();
+    let value = serde_json::json!({
+        "tool": "zaitaku",
+        "version": context.tool_version,
+        "rules_sha256_16": context.rules_hash,
+        "inputs": inputs,
+        "fiscal_years": years,
+        "warnings": context.warnings,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
 /// The crosstab CSVs of one year under `prefix`.

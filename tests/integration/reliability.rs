@@ -1,0 +1,155 @@
+//! No run loses a report: a full disk, an output path that is a file, and SIGKILL at exact points
+//! while the report is written leave every file either the previous version or the new complete
+//! one. And the FY2024 report is pinned by committed hashes, so a rebuilt binary is checked too.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use super::harness::{repo, stderr, workdir};
+
+fn job(cwd: &Path, data: &Path, out: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zaitaku"));
+    let dictionaries = repo("dictionaries");
+    command
+        .args(["--data", data.to_str().unwrap(), "--dictionaries", dictionaries.to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap(), "--no-cache"])
+        .current_dir(cwd);
+    command
+}
+
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else { continue };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.strip_prefix(dir).unwrap().to_owned(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// A data folder with FY2024 only, and one with FY2024 and FY2025 (a different report).
+fn two_datasets(dir: &Path) -> (PathBuf, PathBuf) {
+    let one = dir.join("data1");
+    let two = dir.join("data2");
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::create_dir_all(&two).unwrap();
+    let seed = repo("data/r06_tokyo_zaitaku_jigyo_ichiran.txt");
+    std::fs::copy(&seed, one.join("r06.txt")).unwrap();
+    std::fs::copy(&seed, two.join("r06.txt")).unwrap();
+    std::fs::copy(repo("tests/fixtures/r07_tokyo_zaitaku_jigyo_ichiran.txt"), two.join("r07.txt")).unwrap();
+    (one, two)
+}
+
+#[test]
+fn an_output_path_that_is_a_file_is_an_error() {
+    let dir = workdir();
+    let (one, _) = two_datasets(dir.path());
+    std::fs::write(dir.path().join("occupied"), "not a folder").unwrap();
+    let output = job(dir.path(), &one, &dir.path().join("occupied")).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("occupied: the output path is a file, not a folder"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("occupied")).unwrap(), "not a folder");
+}
+
+#[test]
+fn a_full_disk_fails_cleanly_and_keeps_the_previous_report() {
+    let dir = workdir();
+    let (one, two) = two_datasets(dir.path());
+    let out = dir.path().join("reports");
+    assert!(job(dir.path(), &one, &out).status().unwrap().success());
+    let before = files(&out);
+    let output = job(dir.path(), &two, &out).env("ZAITAKU_FAULT_WRITE_AFTER", "7").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("No space left on device"), "{}", stderr(&output));
+    assert!(files(&out) == before, "previous report intact");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!leftovers.iter().any(|n| n.to_string_lossy().contains("staging")), "{leftovers:?}");
+}
+
+/// SIGKILL at several exact points while writing: while staging, and while renaming into place.
+#[test]
+fn a_killed_run_leaves_each_file_old_or_new_and_no_temporary_file() {
+    let dir = workdir();
+    let (one, two) = two_datasets(dir.path());
+    let reference = dir.path().join("reference");
+    assert!(job(dir.path(), &two, &reference).status().unwrap().success());
+    let new = files(&reference);
+    for point in ["stage:0", "stage:20", "publish:0", "publish:25", "publish:60"] {
+        let out = dir.path().join(format!("reports-{}", point.replace(':', "-")));
+        assert!(job(dir.path(), &one, &out).status().unwrap().success());
+        let old = files(&out);
+        let mut child = job(dir.path(), &two, &out).env("ZAITAKU_PAUSE_AT", point).spawn().unwrap();
+        let marker = dir.path().join(format!(
+            ".{}.staging-{}.paused",
+            out.file_name().unwrap().to_string_lossy(),
+            child.id()
+        ));
+        let waited = (0..600).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            marker.exists()
+        });
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(waited, "{point}: the run never reached its pause point");
+        for (path, bytes) in files(&out) {
+            let name = path.to_string_lossy();
+            assert!(
+                !name.contains("staging") && !name.contains(".tmp"),
+                "{point}: temporary file {name} in the report"
+            );
+            assert!(
+                old.get(&path) == Some(&bytes) || new.get(&path) == Some(&bytes),
+                "{point}: {name} is neither old nor new"
+            );
+        }
+        // The next run cleans the killed run's staging folder and completes the report.
+        assert!(job(dir.path(), &two, &out).status().unwrap().success());
+        assert!(files(&out).iter().all(|(p, b)| new.get(p) == Some(b)));
+        assert!(
+            !std::fs::read_dir(dir.path()).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".staging-"))
+        );
+    }
+}
+
+/// The FY2024 report, byte for byte, as committed hashes (`ZAITAKU_BLESS=1` rewrites them).
+#[test]
+fn the_fy2024_report_matches_its_committed_hashes() {
+    let dir = workdir();
+    let out = dir.path().join("reports");
+    let output = job(dir.path(), &repo("data"), &out).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let actual: String = files(&out)
+        .iter()
+        .map(|(path, bytes)| format!("{}  {}\n", hex(&Sha256::digest(bytes)), path.display()))
+        .collect();
+    let golden = repo("tests/golden/fy2024_report.sha256");
+    if std::env::var_os("ZAITAKU_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &actual).unwrap();
+    }
+    let expected =
+        std::fs::read_to_string(&golden).expect("committed hashes (ZAITAKU_BLESS=1 cargo test writes them)");
+    super::harness::assert_same("FY2024 report hashes", &expected, &actual);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
