@@ -50,7 +50,6 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let mut output = Output::open(args.output.as_deref())?;
     let text = if args.json {
         let mut value = serde_json::to_value(&evaluation)?;
         if let Some(diff) = &diff {
@@ -65,8 +64,7 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<()> {
         }
         text
     };
-    output.writer().write_all(text.as_bytes())?;
-    output.finish()?;
+    Output::write_with(args.output.as_deref(), |out| Ok(out.write_all(text.as_bytes())?))?;
     if args.fail_on_lost
         && let Some(diff) = &diff
         && diff.num_tp_lost() > 0

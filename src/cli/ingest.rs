@@ -25,19 +25,12 @@ pub fn run(global: &GlobalArgs, args: &IngestArgs) -> anyhow::Result<()> {
     let files = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files.clone() };
     let ingested = zaitaku::ingest::read_all(&files)?;
     report_warnings(global, ingested.warnings)?;
-    let mut output = Output::open(args.output.as_deref())?;
-    let written = (|| -> anyhow::Result<()> {
+
+    Output::write_with(args.output.as_deref(), |out| {
         for record in &ingested.records {
-            serde_json::to_writer(output.writer(), record)?;
-            output.writer().write_all(b"\n")?;
+            serde_json::to_writer(&mut *out, record)?;
+            out.write_all(b"\n")?;
         }
         Ok(())
-    })();
-    match written {
-        Ok(()) => output.finish(),
-        Err(error) => {
-            output.abandon();
-            Err(error)
-        }
-    }
+    })
 }

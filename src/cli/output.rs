@@ -64,6 +64,22 @@ impl Output {
         }
     }
 
+    /// Opens `path` (or stdout), lets `write` fill it, and moves the file into place only if
+    /// everything was written; on failure the temporary file is removed.
+    pub fn write_with(
+        path: Option<&Path>,
+        write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut output = Self::open(path)?;
+        match write(output.writer()) {
+            Ok(()) => output.finish(),
+            Err(error) => {
+                output.abandon();
+                Err(error)
+            }
+        }
+    }
+
     /// Removes a temporary file after a failure.
     pub fn abandon(self) {
         if let Self::File { temporary, .. } = self {

@@ -38,22 +38,15 @@ pub fn run(global: &GlobalArgs, args: &TagArgs) -> anyhow::Result<()> {
     let ingested = zaitaku::ingest::read_all(&files)?;
     report_warnings(global, ingested.warnings)?;
     let tagged = ruleset.tag(tokenizer.tokenize(ingested.records)?);
-    let mut output = Output::open(args.output.as_deref())?;
-    let written = (|| -> anyhow::Result<()> {
+
+    Output::write_with(args.output.as_deref(), |out| {
         for record in &tagged {
             match args.format {
-                TagFormat::Json => serde_json::to_writer(output.writer(), record)?,
-                TagFormat::Gold => serde_json::to_writer(output.writer(), &zaitaku::eval::to_gold(record))?,
+                TagFormat::Json => serde_json::to_writer(&mut *out, record)?,
+                TagFormat::Gold => serde_json::to_writer(&mut *out, &zaitaku::eval::to_gold(record))?,
             }
-            output.writer().write_all(b"\n")?;
+            out.write_all(b"\n")?;
         }
         Ok(())
-    })();
-    match written {
-        Ok(()) => output.finish(),
-        Err(error) => {
-            output.abandon();
-            Err(error)
-        }
-    }
+    })
 }

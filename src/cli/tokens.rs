@@ -30,9 +30,8 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> anyhow::Result<()> {
     report_warnings(global, ingested.warnings)?;
     let tokenizer = zaitaku::tokenize::Tokenizer::load(&global.dictionaries)?;
     let tokenized = tokenizer.tokenize(ingested.records)?;
-    let mut output = Output::open(args.output.as_deref())?;
-    let written = (|| -> anyhow::Result<()> {
-        let out = output.writer();
+
+    Output::write_with(args.output.as_deref(), |out| {
         out.write_all(HEADER.as_bytes())?;
         for record in &tokenized {
             for token in &record.tokens {
@@ -51,12 +50,5 @@ pub fn run(global: &GlobalArgs, args: &TokensArgs) -> anyhow::Result<()> {
             }
         }
         Ok(())
-    })();
-    match written {
-        Ok(()) => output.finish(),
-        Err(error) => {
-            output.abandon();
-            Err(error)
-        }
-    }
+    })
 }
