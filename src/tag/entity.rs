@@ -21,6 +21,8 @@ const QUOTE_AFTER_CHARS: usize = 24;
 const QUOTE_RIGHT_AFTER_CHARS: usize = 1;
 /// How many nouns may stand between a place name and the mention (江東区|在宅|医療|連携センター).
 const PLACE_PREFIX_MAX_NOUNS: usize = 4;
+/// A bracketed name is at most this long; also bounds the search, so long records stay linear.
+const MAX_NAME_CHARS: usize = 64;
 const COMPANY_AFFIXES: [&str; 6] = ["株式会社", "(株)", "有限会社", "(有)", "合同会社", "一般社団法人"];
 
 pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: &Hit) -> Option<String> {
@@ -86,15 +88,17 @@ fn strip_company_affixes(text: &str) -> String {
 
 /// The 「」 (or 『』) name that contains the mention, or that opens soon after it.
 fn quoted_name(doc: &Doc<'_>, hit: &Hit, max_gap: usize) -> Option<String> {
-    let chars: Vec<char> = doc.folded.chars().collect();
+    let chars = &doc.chars;
     let sentence = doc.sentence(hit.start);
     // Containing: an opening bracket before the start with no closing one in between.
     let open = (0..hit.start)
         .rev()
+        .take(MAX_NAME_CHARS)
         .take_while(|&i| !matches!(chars[i], '」' | '』' | '。' | '\n'))
         .find(|&i| matches!(chars[i], '「' | '『'));
     if let Some(open) = open
-        && let Some(close) = (hit.end..chars.len()).find(|&i| matches!(chars[i], '」' | '』'))
+        && let Some(close) =
+            (hit.end..chars.len()).take(MAX_NAME_CHARS).find(|&i| matches!(chars[i], '」' | '』'))
         && !(open + 1..hit.start).any(|i| matches!(chars[i], '「' | '『'))
     {
         return Some(doc.nfkc_slice(open + 1, close).trim().to_owned());
@@ -102,7 +106,7 @@ fn quoted_name(doc: &Doc<'_>, hit: &Hit, max_gap: usize) -> Option<String> {
     let open = (hit.end..chars.len().min(hit.end + max_gap))
         .take_while(|&i| doc.sentence(i) == sentence)
         .find(|&i| matches!(chars[i], '「' | '『'))?;
-    let close = (open + 1..chars.len()).find(|&i| matches!(chars[i], '」' | '』'))?;
+    let close = (open + 1..chars.len()).take(MAX_NAME_CHARS).find(|&i| matches!(chars[i], '」' | '』'))?;
     Some(doc.nfkc_slice(open + 1, close).trim().to_owned())
 }
 
@@ -127,7 +131,7 @@ fn parenthesized_name(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
 /// 連携センター): contiguous nouns back to a proper noun, with or without a 区/市/町/村 suffix.
 fn place_prefixed(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
     let tokens = doc.tokens();
-    let mut index = tokens.iter().rposition(|t| t.end_char_nfkc <= hit.start)?;
+    let mut index = tokens.partition_point(|t| t.end_char_nfkc <= hit.start).checked_sub(1)?;
     let mut expected_end = hit.start;
     for _ in 0..=PLACE_PREFIX_MAX_NOUNS {
         let token = &tokens[index];

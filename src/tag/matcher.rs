@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::status::{self, CueMatch, MentionStatus};
 use super::{Pattern, Ruleset, Scope, TokenSpec, Unless, entity};
 use crate::model::{Evidence, Span, Status, Tag, Token, TokenizedRecord};
-use crate::text::{fold, normalize_term, slice_chars};
+use crate::text::{fold, normalize_term};
 
 /// A match in NFKC character offsets, with an optional capture (for entities from a regex).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,8 +23,15 @@ pub(crate) struct Doc<'a> {
     pub folded: String,
     /// Byte offset of each character of `folded` (plus the end).
     byte_of_char: Vec<usize>,
+    /// The folded text's characters.
+    pub chars: Vec<char>,
+    /// Byte offset of each character of the original description (plus the end), so evidence
+    /// is sliced in constant time however long the record.
+    orig_byte_of_char: Vec<usize>,
     /// Sentence number of each character (ends after 。！？!? newline ・).
     sentence_of_char: Vec<u32>,
+    /// Start and end (exclusive) of each sentence, in characters.
+    sentence_bounds: Vec<(usize, usize)>,
     /// End (exclusive) of the status scope that contains each character (。！？!? newline).
     status_end_of_char: Vec<usize>,
     /// For each character: the index of the first token ending after it.
@@ -36,16 +43,22 @@ impl<'a> Doc<'a> {
     fn new(ruleset: &Ruleset, record: &'a TokenizedRecord) -> Self {
         let folded = fold(&record.text.text);
         let chars: Vec<char> = folded.chars().collect();
+        let num_chars = chars.len();
         let mut byte_of_char: Vec<usize> = folded.char_indices().map(|(b, _)| b).collect();
         byte_of_char.push(folded.len());
         let mut sentence_of_char = Vec::with_capacity(chars.len());
+        let mut sentence_bounds = Vec::new();
         let mut sentence = 0u32;
-        for &c in &chars {
+        let mut sentence_start = 0;
+        for (i, &c) in chars.iter().enumerate() {
             sentence_of_char.push(sentence);
             if matches!(c, '。' | '!' | '?' | '\n' | '・' | '．') {
                 sentence += 1;
+                sentence_bounds.push((sentence_start, i + 1));
+                sentence_start = i + 1;
             }
         }
+        sentence_bounds.push((sentence_start, chars.len()));
         let mut status_end_of_char = vec![chars.len(); chars.len()];
         let mut end = chars.len();
         for (i, &c) in chars.iter().enumerate().rev() {
@@ -55,19 +68,25 @@ impl<'a> Doc<'a> {
             status_end_of_char[i] = end;
         }
         let tokens = &record.tokens;
-        let mut token_at_char = Vec::with_capacity(chars.len());
+        let mut token_at_char = Vec::with_capacity(num_chars);
         let mut t = 0;
-        for c in 0..chars.len() {
+        for c in 0..num_chars {
             while t < tokens.len() && tokens[t].end_char_nfkc <= c {
                 t += 1;
             }
             token_at_char.push(t);
         }
+        let description = &record.record.description;
+        let mut orig_byte_of_char: Vec<usize> = description.char_indices().map(|(b, _)| b).collect();
+        orig_byte_of_char.push(description.len());
         let mut doc = Self {
             record,
             folded,
             byte_of_char,
+            chars,
+            orig_byte_of_char,
             sentence_of_char,
+            sentence_bounds,
             status_end_of_char,
             token_at_char,
             cues: Vec::new(),
@@ -95,6 +114,20 @@ impl<'a> Doc<'a> {
 
     pub fn sentence(&self, char_index: usize) -> u32 {
         self.sentence_of_char.get(char_index).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The hits of `list` (sorted by start) that can be in `scope` of `anchor`: those starting in
+    /// its sentence, found by binary search, so a long record costs no more per mention.
+    pub fn candidates<'l>(&self, list: &'l [Hit], anchor: &Hit, scope: Scope) -> &'l [Hit] {
+        if matches!(scope, Scope::Record) {
+            return list;
+        }
+        let Some(&(start, end)) = self.sentence_bounds.get(self.sentence(anchor.start) as usize) else {
+            return &[];
+        };
+        let from = list.partition_point(|h| h.start < start);
+        let to = list.partition_point(|h| h.start < end);
+        &list[from..to.max(from)]
     }
 
     pub fn status_end(&self, char_index: usize) -> usize {
@@ -133,8 +166,10 @@ impl<'a> Doc<'a> {
     pub fn span(&self, start: usize, end: usize) -> Span {
         let text = &self.record.text;
         let (start_orig, end_orig) = text.to_orig(start, end);
+        let byte =
+            |c: usize| self.orig_byte_of_char.get(c).copied().unwrap_or(self.record.record.description.len());
         Span {
-            text: slice_chars(&self.record.record.description, start_orig, end_orig).to_owned(),
+            text: self.record.record.description[byte(start_orig)..byte(end_orig.max(start_orig))].to_owned(),
             text_nfkc: self.nfkc_slice(start, end).to_owned(),
             start_char_orig: start_orig,
             end_char_orig: end_orig,
@@ -268,7 +303,8 @@ fn combine(doc: &Doc<'_>, lists: &[Vec<Hit>], scope: Scope, ordered: bool) -> Ve
         let mut end = anchor.end;
         let mut previous = *anchor;
         for list in &lists[1..] {
-            let candidate = list
+            let candidate = doc
+                .candidates(list, anchor, scope)
                 .iter()
                 .filter(|hit| doc.in_scope(scope, anchor, hit) && (!ordered || hit.start >= previous.end))
                 .min_by_key(|hit| hit.start.abs_diff(previous.start));
@@ -340,11 +376,14 @@ pub(crate) fn tag_record(ruleset: &Ruleset, record: &TokenizedRecord) -> Vec<Tag
             a.hit.start.cmp(&b.hit.start).then(b.hit.end.cmp(&a.hit.end)).then(a.rule.cmp(&b.rule))
         });
         // One evidence item per distinct span; a span inside an earlier, longer one adds nothing.
+        // Mentions are sorted by start, so "inside an earlier one" is "ends before the furthest end".
         let mut kept: Vec<Mention> = Vec::with_capacity(mentions.len());
+        let mut furthest_end = 0;
         for mention in mentions {
-            if kept.iter().any(|k| k.hit.start <= mention.hit.start && mention.hit.end <= k.hit.end) {
+            if !kept.is_empty() && mention.hit.end <= furthest_end {
                 continue;
             }
+            furthest_end = furthest_end.max(mention.hit.end);
             kept.push(mention);
         }
         let status = resolve_status(&kept);

@@ -89,7 +89,10 @@ fn gap_is_open(doc: &Doc<'_>, start: usize, end: usize, max: usize) -> bool {
 /// Predicates starting at or after `from` and before `until`, in order.
 fn predicates(ruleset: &Ruleset, doc: &Doc<'_>, from: usize, until: usize) -> Vec<Predicate> {
     let cues = &ruleset.cues;
-    let in_range: Vec<&CueMatch> = doc.cues.iter().filter(|c| c.start >= from && c.start < until).collect();
+    // Cues are sorted by start: the range is two binary searches, not a scan of the record.
+    let first = doc.cues.partition_point(|c| c.start < from);
+    let last = doc.cues.partition_point(|c| c.start < until).max(first);
+    let in_range: Vec<&CueMatch> = doc.cues[first..last].iter().collect();
     let mut predicates = Vec::new();
     let mut i = 0;
     while i < in_range.len() {
@@ -201,12 +204,14 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
 pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<MentionStatus> {
     let cues = &ruleset.cues;
     let sentence = doc.sentence(hit.start);
-    if let Some(existing) = doc.cues.iter().rev().find(|c| {
-        c.kind == CueKind::Existing
-            && c.end <= hit.start
-            && doc.sentence(c.start) == sentence
-            && hit.start - c.end <= cues.existing_gap_chars
-    }) {
+    // The nearest cue ending before the mention, walking back only while it could still be close.
+    let before = doc.cues.partition_point(|c| c.start < hit.start);
+    let existing = doc.cues[..before]
+        .iter()
+        .rev()
+        .take_while(|c| c.end + cues.existing_gap_chars >= hit.start)
+        .find(|c| c.kind == CueKind::Existing && c.end <= hit.start && doc.sentence(c.start) == sentence);
+    if let Some(existing) = existing {
         return Some(MentionStatus {
             status: Some(Status::Implemented),
             cue: Some((existing.start, existing.end)),
@@ -267,13 +272,14 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         return Some(result);
     }
     // No predicate: a negation right after the mention still cancels it (連携は行っていない).
-    let direct_negation = doc.cues.iter().any(|c| {
-        c.kind == CueKind::Negation
-            && c.start >= hit.end
-            && c.start < until
-            && c.start - hit.end <= DIRECT_NEGATION_CHARS
-            && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n'])
-    });
+    let near = doc.cues.partition_point(|c| c.start < hit.end);
+    let direct_negation = doc.cues[near..]
+        .iter()
+        .take_while(|c| c.start < until && c.start - hit.end <= DIRECT_NEGATION_CHARS)
+        .any(|c| {
+            c.kind == CueKind::Negation
+                && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n'])
+        });
     if negated_seen || direct_negation {
         return None;
     }

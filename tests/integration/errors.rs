@@ -143,3 +143,66 @@ fn duplicate_ids_across_inputs() {
     );
     assert!(!Path::new("x").exists());
 }
+
+#[test]
+fn a_ten_megabyte_record_is_read_and_a_large_one_tagged() {
+    let dir = workdir();
+    let sentence = "MCSチーム機能を導入し、夜間は往診支援事業者が対応した。";
+    let big = sentence.repeat(10_000_000 / sentence.len() + 1);
+    std::fs::write(dir.path().join("big.jsonl"), format!("{{\"id\": \"big\", \"text\": \"{big}\"}}\n"))
+        .unwrap();
+    let output = zaitaku(dir.path(), &["ingest", "big.jsonl", "-o", "out.jsonl"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(std::fs::metadata(dir.path().join("out.jsonl")).unwrap().len() > 10_000_000);
+    // Tagging cost grows linearly with the record (no per-mention scan of the whole text).
+    let large = sentence.repeat(5_000);
+    let record = zaitaku::Record {
+        id: "large".into(),
+        fiscal_year: None,
+        district_no: None,
+        district: None,
+        program: None,
+        categories: vec![],
+        marks: 0,
+        description: large,
+        notes: vec![],
+        source: None,
+    };
+    let dictionaries = super::harness::repo("dictionaries");
+    let tokenized =
+        zaitaku::tokenize::Tokenizer::load(&dictionaries).unwrap().tokenize(vec![record]).unwrap();
+    let tagged = zaitaku::tag::Ruleset::load(&dictionaries).unwrap().tag(tokenized);
+    let mcs = tagged[0].tags.iter().find(|t| t.tag == "tech.mcs").unwrap();
+    assert_eq!(mcs.evidence.len(), 5_000);
+}
+
+#[test]
+fn a_table_with_page_furniture_missing_or_duplicated_parses_the_same() {
+    let seed = std::fs::read_to_string(super::harness::seed()).unwrap();
+    let reference = zaitaku::ingest::read_bytes("r06.txt", seed.as_bytes()).unwrap().records;
+    let strip = |r: Vec<zaitaku::Record>| {
+        r.into_iter().map(|r| zaitaku::Record { source: None, ..r }).collect::<Vec<_>>()
+    };
+    // No furniture at all: no repeated headers, labels, page numbers or bare row numbers.
+    let title = seed.lines().find(|l| !l.trim().is_empty()).unwrap().to_owned();
+    let furniture = |l: &str| {
+        let t = l.trim();
+        t.starts_with("資料") || t.contains(" / ") || (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+    };
+    let bare: String = seed.lines().filter(|l| !furniture(l)).map(|l| format!("{l}\n")).collect();
+    let parsed = zaitaku::ingest::read_bytes("r06_bare.txt", bare.as_bytes()).unwrap();
+    assert_eq!(strip(parsed.records), strip(reference.clone()));
+    // Furniture doubled: every label and page number twice, the title block repeated.
+    let doubled: String =
+        seed.lines()
+            .map(|l| {
+                if furniture(l) || l.trim() == title.trim() {
+                    format!("{l}\n{l}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+    let parsed = zaitaku::ingest::read_bytes("r06_doubled.txt", doubled.as_bytes()).unwrap();
+    assert_eq!(strip(parsed.records), strip(reference));
+}
