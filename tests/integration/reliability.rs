@@ -70,7 +70,7 @@ fn a_full_disk_fails_cleanly_and_keeps_the_previous_report() {
     let dir = workdir();
     let (one, two) = two_datasets(dir.path());
     let out = dir.path().join("reports");
-    assert!(job(dir.path(), &one, &out).status().unwrap().success());
+    assert!(job(dir.path(), &one, &out).output().unwrap().status.success());
     let before = files(&out);
     let output = job(dir.path(), &two, &out).env("ZAITAKU_FAULT_WRITE_AFTER", "7").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -86,11 +86,11 @@ fn a_killed_run_leaves_each_file_old_or_new_and_no_temporary_file() {
     let dir = workdir();
     let (one, two) = two_datasets(dir.path());
     let reference = dir.path().join("reference");
-    assert!(job(dir.path(), &two, &reference).status().unwrap().success());
+    assert!(job(dir.path(), &two, &reference).output().unwrap().status.success());
     let new = files(&reference);
     for point in ["stage:0", "stage:20", "publish:0", "publish:25", "publish:60"] {
         let out = dir.path().join(format!("reports-{}", point.replace(':', "-")));
-        assert!(job(dir.path(), &one, &out).status().unwrap().success());
+        assert!(job(dir.path(), &one, &out).output().unwrap().status.success());
         let old = files(&out);
         let mut child = job(dir.path(), &two, &out).env("ZAITAKU_PAUSE_AT", point).spawn().unwrap();
         let marker = dir.path().join(format!(
@@ -117,7 +117,7 @@ fn a_killed_run_leaves_each_file_old_or_new_and_no_temporary_file() {
             );
         }
         // The next run cleans the killed run's staging folder and completes the report.
-        assert!(job(dir.path(), &two, &out).status().unwrap().success());
+        assert!(job(dir.path(), &two, &out).output().unwrap().status.success());
         assert!(files(&out).iter().all(|(p, b)| new.get(p) == Some(b)));
         assert!(
             !std::fs::read_dir(dir.path()).unwrap().any(|e| e
