@@ -123,7 +123,7 @@ fn build_inner(dir: &Path, problems: &mut Problems) -> Option<Ruleset> {
     let cues = cue_source.as_ref().and_then(|f| compile_cues(f, problems));
     let aliases = alias_source.as_ref().and_then(|f| compile_aliases(f, problems));
 
-    let mut builder = RuleBuilder { tags: &tags, ..RuleBuilder::default() };
+    let mut builder = RuleBuilder { tags: &tags, dir: dir.to_owned(), ..RuleBuilder::default() };
     // Each `[[rule]]` table is parsed on its own, so a typo in one rule hides none of the others.
     let chunks: Vec<SourceFile> = rule_sources.iter().flat_map(split_rule_tables).collect();
     let mut parsed = Vec::new();
@@ -338,6 +338,8 @@ fn leftmost_longest(patterns: &[String], path: &str, problems: &mut Problems) ->
 #[derive(Default)]
 struct RuleBuilder<'t> {
     tags: &'t [TagInfo],
+    /// The dictionaries folder.
+    dir: std::path::PathBuf,
     /// Depth of `all` / `unless.near` nesting while compiling; > 0 means context terms.
     context_depth: usize,
     rule_index: BTreeMap<String, usize>,
@@ -437,8 +439,14 @@ impl RuleBuilder<'_> {
                 }
             }
         };
+        let relative = Path::new(&source.path).strip_prefix(&self.dir).map_or_else(
+            |_| Path::new(&source.path).to_owned(),
+            |rest| self.dir.file_name().map_or_else(|| rest.to_owned(), |name| Path::new(name).join(rest)),
+        );
+        let evidence_origin = format!("{}:{}", relative.display(), origin.line.unwrap_or(0));
         Some(Rule {
             name: config.name.clone(),
+            evidence_origin,
             tag: tag?,
             pattern: pattern?,
             unless,

@@ -397,7 +397,7 @@ pub(crate) fn tag_record(ruleset: &Ruleset, record: &TokenizedRecord) -> Vec<Tag
                     status: m.status.status,
                     cue: m.status.cue.map(|(start, end)| doc.span(start, end)),
                     rule: rule.name.clone(),
-                    rule_origin: rule.origin.clone(),
+                    rule_origin: rule.evidence_origin.clone(),
                 }
             })
             .collect();

@@ -68,7 +68,11 @@ struct Rule {
     unless: Vec<Unless>,
     entity: EntityMode,
     other_than_own_district: bool,
+    /// Where the rule is, as the user named the folder (for messages).
     origin: String,
+    /// The same, relative to the dictionaries folder's parent (`dictionaries/rules/tech.toml:12`),
+    /// for evidence: reports must not depend on where the repository is checked out.
+    evidence_origin: String,
 }
 
 enum Unless {
