@@ -143,30 +143,21 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
     let last_suspension = members.iter().rposition(|c| c.kind == CueKind::Status(Status::Suspended));
     let resumes_after =
         |from: usize| members[from..].iter().position(|c| c.kind == CueKind::Resumed).map(|p| p + from);
+    // `end` is filled in by the caller, which knows where the markers after the predicate stop.
+    let predicate = |status: Status, cue: &CueMatch, suspends: bool, resumes: bool| Predicate {
+        status,
+        cue: (cue.start, cue.end),
+        end: 0,
+        purpose,
+        negated,
+        has_considered,
+        suspends,
+        resumes,
+    };
     if let Some(s) = last_suspension {
-        if let Some(r) = resumes_after(s) {
-            let cue = members[r];
-            return Predicate {
-                status: Status::Implemented,
-                cue: (cue.start, cue.end),
-                end: 0,
-                purpose,
-                negated,
-                has_considered,
-                suspends: false,
-                resumes: true,
-            };
-        }
-        let cue = members[s];
-        return Predicate {
-            status: Status::Suspended,
-            cue: (cue.start, cue.end),
-            end: 0,
-            purpose,
-            negated,
-            has_considered,
-            suspends: true,
-            resumes: false,
+        return match resumes_after(s) {
+            Some(r) => predicate(Status::Implemented, members[r], false, true),
+            None => predicate(Status::Suspended, members[s], true, false),
         };
     }
     // The last non-generic cue decides (選定・購入を行った is implemented, 構築を予定 planned), but a
@@ -177,27 +168,14 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
         (Some((Status::Implemented, _)), Some(trial)) => Some(trial),
         (last, _) => last,
     };
-    let (mut status, cue) = match decisive {
-        Some((status, cue)) => (*status, (cue.start, cue.end)),
-        None => {
-            // Only a resumption (再開).
-            let cue = members[0];
-            return Predicate {
-                status: Status::Implemented,
-                cue: (cue.start, cue.end),
-                end: 0,
-                purpose,
-                negated,
-                has_considered,
-                suspends: false,
-                resumes: true,
-            };
-        }
+    let Some(&(mut status, cue)) = decisive else {
+        // Only a resumption (再開).
+        return predicate(Status::Implemented, members[0], false, true);
     };
     if purpose && status == Status::Implemented {
         status = Status::Planned;
     }
-    Predicate { status, cue, end: 0, purpose, negated, has_considered, suspends: false, resumes: false }
+    predicate(status, cue, false, false)
 }
 
 /// The status of the mention at `hit`, or `None` when it is negated (no tag).

@@ -156,18 +156,7 @@ fn a_ten_megabyte_record_is_read_and_a_large_one_tagged() {
     assert!(std::fs::metadata(dir.path().join("out.jsonl")).unwrap().len() > 10_000_000);
     // Tagging cost grows linearly with the record (no per-mention scan of the whole text).
     let large = sentence.repeat(5_000);
-    let record = zaitaku::Record {
-        id: "large".into(),
-        fiscal_year: None,
-        district_no: None,
-        district: None,
-        program: None,
-        categories: vec![],
-        marks: 0,
-        description: large,
-        notes: vec![],
-        source: None,
-    };
+    let record = super::harness::passage("large", &large);
     let dictionaries = super::harness::repo("dictionaries");
     let tokenized =
         zaitaku::tokenize::Tokenizer::load(&dictionaries).unwrap().tokenize(vec![record]).unwrap();

@@ -40,3 +40,19 @@ pub fn assert_same(label: &str, expected: &str, actual: &str) {
         panic!("{label} differs\n--- expected\n{expected}\n--- actual\n{actual}\n");
     }
 }
+
+/// A record with only an id and a description, as free text from elsewhere arrives.
+pub fn passage(id: &str, description: &str) -> zaitaku::Record {
+    zaitaku::Record {
+        id: id.into(),
+        fiscal_year: None,
+        district_no: None,
+        district: None,
+        program: None,
+        categories: vec![],
+        marks: 0,
+        description: description.into(),
+        notes: vec![],
+        source: None,
+    }
+}

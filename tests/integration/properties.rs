@@ -139,10 +139,7 @@ proptest! {
     ]), 1..10)) {
         let (tokenizer, ruleset) = pipeline();
         let description = pieces.concat();
-        let record = Record {
-            id: "e-001".into(), fiscal_year: None, district_no: None, district: None, program: None,
-            categories: vec![], marks: 0, description: description.clone(), notes: vec![], source: None,
-        };
+        let record = super::harness::passage("e-001", &description);
         let tagged = ruleset.tag(tokenizer.tokenize(vec![record]).unwrap());
         for tag in &tagged[0].tags {
             for evidence in &tag.evidence {

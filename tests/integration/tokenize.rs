@@ -42,18 +42,7 @@ fn every_token_slices_the_original_description() {
 #[test]
 fn full_width_and_half_width_text_maps_back_to_the_original() {
     let text = "ﾌｧｽﾄﾄﾞｸﾀｰとＩＶＲｙを導入し、待機し…";
-    let record = zaitaku::Record {
-        id: "t-1".into(),
-        fiscal_year: None,
-        district_no: None,
-        district: None,
-        program: None,
-        categories: vec![],
-        marks: 0,
-        description: text.into(),
-        notes: vec![],
-        source: None,
-    };
+    let record = super::harness::passage("t-1", text);
     let tokenized = tokenizer().tokenize(vec![record]).unwrap();
     let first = &tokenized[0].tokens[0];
     assert_eq!(first.surface, "ファストドクター");
