@@ -271,6 +271,14 @@ fn intensity(share: f64) -> RGBColor {
     if s == 0.0 { ABSENT } else { RGBColor(lerp(0xde, 0x08), lerp(0xeb, 0x30), lerp(0xf7, 0x6b)) }
 }
 
+/// A count shaded against the largest count of its chart; zero is blank.
+fn count_cell(n: u32, max: u32) -> Cell {
+    Cell {
+        fill: if n == 0 { ABSENT } else { intensity(f64::from(n) / f64::from(max)) },
+        text: if n == 0 { String::new() } else { n.to_string() },
+    }
+}
+
 fn status_legend() -> Vec<(RGBColor, &'static str)> {
     Status::ALL.iter().zip(STATUS_COLORS).map(|(s, c)| (c, s.name())).collect()
 }
@@ -371,18 +379,7 @@ pub fn medical_area_heatmap(aggregates: &Aggregates) -> Result<Chart> {
 pub fn program_category_heatmap(aggregates: &Aggregates) -> Result<Chart> {
     let m = &aggregates.program_category;
     let max = m.values.iter().flatten().copied().max().unwrap_or(1).max(1);
-    let cells = m
-        .values
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|&n| Cell {
-                    fill: if n == 0 { ABSENT } else { intensity(f64::from(n) / f64::from(max)) },
-                    text: if n == 0 { String::new() } else { n.to_string() },
-                })
-                .collect()
-        })
-        .collect();
+    let cells = m.values.iter().map(|row| row.iter().map(|&n| count_cell(n, max)).collect()).collect();
     draw_grid(
         "program_category",
         Grid {
@@ -404,20 +401,8 @@ pub fn cooccurrence_heatmap(aggregates: &Aggregates) -> Result<Chart> {
     let m = &aggregates.cooccurrence;
     let used: Vec<usize> = (0..m.rows.len()).filter(|&i| m.values[i][i] > 0).collect();
     let max = used.iter().map(|&i| m.values[i][i]).max().unwrap_or(1).max(1);
-    let cells = used
-        .iter()
-        .map(|&r| {
-            used.iter()
-                .map(|&c| {
-                    let n = m.values[r][c];
-                    Cell {
-                        fill: if n == 0 { ABSENT } else { intensity(f64::from(n) / f64::from(max)) },
-                        text: if n == 0 { String::new() } else { n.to_string() },
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let cells =
+        used.iter().map(|&r| used.iter().map(|&c| count_cell(m.values[r][c], max)).collect()).collect();
     let labels: Vec<String> = used.iter().map(|&i| tag_label(aggregates, &m.rows[i])).collect();
     draw_grid(
         "cooccurrence",
@@ -675,17 +660,7 @@ pub fn status_transitions(matrix: &[[u32; 6]; 6], from: u16, to: u16) -> Result<
     let names: Vec<String> =
         std::iter::once("(none)".to_owned()).chain(Status::ALL.iter().map(|s| s.name().to_owned())).collect();
     let max = matrix.iter().flatten().copied().max().unwrap_or(1).max(1);
-    let cells = matrix
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(|&n| Cell {
-                    fill: if n == 0 { ABSENT } else { intensity(f64::from(n) / f64::from(max)) },
-                    text: if n == 0 { String::new() } else { n.to_string() },
-                })
-                .collect()
-        })
-        .collect();
+    let cells = matrix.iter().map(|row| row.iter().map(|&n| count_cell(n, max)).collect()).collect();
     draw_grid(
         "status_transitions",
         Grid {
