@@ -3,6 +3,8 @@
 //! Stages depend on these types, never on each other's internals, so a later stage can be
 //! tested with values built by hand (a tagging test needs no IPADIC).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::Location;
@@ -44,12 +46,14 @@ pub struct Record {
 /// emitted, `*_nfkc` into the NFKC text the tokenizer saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Token {
-    /// The token's text in the NFKC-normalised description.
-    pub surface: String,
-    /// IPADIC part of speech, four levels joined by commas (`名詞,固有名詞,組織,*`).
-    pub pos: String,
-    /// IPADIC base form (原形); the surface for unknown words.
-    pub base_form: String,
+    /// The token's text in the NFKC-normalised description; shared by every token of the same
+    /// dictionary word (unknown words have their own).
+    pub surface: Arc<str>,
+    /// IPADIC part of speech, four levels joined by commas (`名詞,固有名詞,組織,*`); shared like
+    /// `surface`, so a token of a known word costs no allocation.
+    pub pos: Arc<str>,
+    /// IPADIC base form (原形); the surface for unknown words. Shared like `pos`.
+    pub base_form: Arc<str>,
     /// Start in the original description, in characters.
     pub start_char_orig: usize,
     /// End (exclusive) in the original description, in characters.

@@ -5,14 +5,15 @@
 //! original characters it came from.
 //!
 //! How: the original is cut into segments that NFKC cannot merge across, a segment boundary being
-//! any character whose NFKD form starts with a starter (canonical combining class 0). Each segment
-//! is normalised alone, and every character it yields maps to the whole segment. So `ｶﾞ` (two
+//! any character whose NFKD form starts with a starter (canonical combining class 0) that composes
+//! with nothing before it (so Hangul vowel jamo stay with their consonant). Each segment is
+//! normalised alone, and every character it yields maps to the whole segment. So `ｶﾞ` (two
 //! originals) → `ガ` (one) maps to both, and `㈱` (one) → `(株)` (three) maps three times to one.
-//! Hangul jamo sequences, which compose between starters, are normalised per jamo: irrelevant
-//! for Japanese text and still a valid map.
+//! Most characters of Japanese text are their own NFKC form and a segment alone, and take a
+//! fast path.
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick, is_nfkc_quick};
 
 /// A text in NFKC with a map back to the original, in characters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -30,32 +31,35 @@ impl NormalizedText {
     pub fn new(original: &str) -> Self {
         let mut text = String::with_capacity(original.len());
         let mut spans_orig = Vec::with_capacity(original.len() / 2);
-        let mut segment = String::new();
-        let mut segment_start = 0u32;
+        let mut byte_of_char = Vec::with_capacity(original.len() / 2 + 1);
+        let mut segment: Vec<char> = Vec::new();
+        let mut chars = original.chars().peekable();
         let mut position = 0u32;
-        let flush =
-            |segment: &mut String, start: u32, end: u32, text: &mut String, spans: &mut Vec<(u32, u32)>| {
-                if segment.is_empty() {
-                    return;
-                }
-                for c in segment.nfkc() {
-                    text.push(c);
-                    spans.push((start, end));
-                }
-                segment.clear();
-            };
-        for c in original.chars() {
-            if starts_segment(c) {
-                flush(&mut segment, segment_start, position, &mut text, &mut spans_orig);
-                segment_start = position;
-            }
-            segment.push(c);
+        while let Some(c) = chars.next() {
+            let start = position;
             position += 1;
+            if is_nfkc_starter(c) && chars.peek().is_none_or(|&next| starts_segment(next)) {
+                // Most characters of Japanese text: already NFKC and alone in their segment.
+                byte_of_char.push(text.len() as u32);
+                text.push(c);
+                spans_orig.push((start, position));
+                continue;
+            }
+            segment.clear();
+            segment.push(c);
+            while let Some(&next) = chars.peek()
+                && !starts_segment(next)
+            {
+                segment.push(next);
+                chars.next();
+                position += 1;
+            }
+            for normalized in segment.iter().copied().nfkc() {
+                byte_of_char.push(text.len() as u32);
+                text.push(normalized);
+                spans_orig.push((start, position));
+            }
         }
-        flush(&mut segment, segment_start, position, &mut text, &mut spans_orig);
-
-        let mut byte_of_char = Vec::with_capacity(spans_orig.len() + 1);
-        byte_of_char.extend(text.char_indices().map(|(byte, _)| byte as u32));
         byte_of_char.push(text.len() as u32);
         Self { text, spans_orig, byte_of_char }
     }
@@ -101,10 +105,25 @@ impl NormalizedText {
 
 /// Whether NFKC may start a new segment at `c` (nothing before it can compose with it).
 fn starts_segment(c: char) -> bool {
+    if is_nfkc_starter(c) {
+        return true;
+    }
     match c.nfkd().next() {
-        Some(first) => canonical_combining_class(first) == 0,
+        // A starter that may compose with what precedes it (Hangul vowel and final jamo, some
+        // Indic vowel signs) has NFC quick-check "maybe": it continues the segment.
+        Some(first) => {
+            canonical_combining_class(first) == 0 && is_nfc_quick(std::iter::once(first)) == IsNormalized::Yes
+        }
         None => true,
     }
+}
+
+/// Whether `c` is its own NFKC form and a starter: then it starts a segment, and a segment of
+/// `c` alone normalises to `c` (a test checks this against the slow path for every character).
+fn is_nfkc_starter(c: char) -> bool {
+    // The ranges are Japanese text's common characters, answered without table lookups.
+    matches!(c, '\0'..='\x7f' | '、' | '。' | 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '一'..='鿿')
+        || (canonical_combining_class(c) == 0 && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes)
 }
 
 /// Case-folds NFKC text one character to one character (so offsets stay valid): each character
@@ -118,6 +137,9 @@ pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
+    if ('\u{3000}'..'\u{A000}').contains(&c) {
+        return c; // kana, CJK symbols and ideographs have no case (a test checks every one)
+    }
     let mut lower = c.to_lowercase();
     match (lower.next(), lower.next()) {
         (Some(single), None) => single,
@@ -128,6 +150,16 @@ pub fn fold_char(c: char) -> char {
 /// NFKC then [`fold`]: the form literal terms are matched in.
 pub fn normalize_term(term: &str) -> String {
     fold(&term.nfkc().collect::<String>())
+}
+
+/// Whether [`normalize_term`]`(raw) == normalized`, without allocating when `raw` is already NFKC
+/// (nearly every dictionary base form): the tagger asks this for every token.
+pub fn normalizes_to(raw: &str, normalized: &str) -> bool {
+    if raw.chars().all(is_nfkc_starter) {
+        raw.chars().map(fold_char).eq(normalized.chars())
+    } else {
+        normalize_term(raw) == normalized
+    }
 }
 
 /// Slices `s` by character offsets `[start, end)`; out-of-range offsets are clamped.
@@ -155,6 +187,25 @@ fn is_wide(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn japanese_ranges_have_no_case() {
+        let cased: Vec<char> =
+            ('\u{3000}'..'\u{A000}').filter(|c| c.to_lowercase().ne(std::iter::once(*c))).collect();
+        assert_eq!(cased, Vec::<char>::new());
+    }
+
+    #[test]
+    fn fast_path_agrees_with_full_normalisation_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_nfkc_starter(c)) {
+            let slow =
+                canonical_combining_class(c) == 0 && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
+            assert!(slow, "U+{:04X} is in a fast range but not an NFKC starter", c as u32);
+            let first_of_nfkd = c.nfkd().next().expect("a character decomposes to at least one");
+            assert_eq!(canonical_combining_class(first_of_nfkd), 0, "U+{:04X} starts no segment", c as u32);
+            assert_eq!(c.to_string().nfkc().collect::<String>(), c.to_string(), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn full_width_latin_maps_one_to_one() {

@@ -7,14 +7,15 @@ use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use toml::Spanned;
 
 use super::config::{
     AliasFile, CueFile, EntityConfig, PatternConfig, RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig,
 };
 use super::{
-    AliasIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId, Rule, Ruleset, Scope, TagInfo, TermIndex,
-    TokenSpec, Unless,
+    AliasIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId, RegexPattern, Rule, Ruleset, Scope,
+    TagInfo, TermIndex, TokenSpec, Unless,
 };
 use crate::error::Location;
 use crate::text::normalize_term;
@@ -324,6 +325,23 @@ fn compile_aliases(file: &SourceFile, problems: &mut Problems) -> Option<AliasIn
     Some(AliasIndex { automaton, canonical, patterns })
 }
 
+/// The literals one of which every match of `pattern` contains (its prefixes or suffixes as
+/// regex-syntax extracts them), or `None` when no such finite, non-empty set exists.
+fn required_literals(pattern: &str) -> Option<AhoCorasick> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let usable = |kind| {
+        let seq = Extractor::new().kind(kind).extract(&hir);
+        let literals = seq.literals()?;
+        let shortest = literals.iter().map(|l| l.as_bytes().len()).min()?;
+        (shortest > 0).then(|| (shortest, literals.iter().map(|l| l.as_bytes().to_vec()).collect::<Vec<_>>()))
+    };
+    let best = match (usable(ExtractKind::Prefix), usable(ExtractKind::Suffix)) {
+        (Some(prefix), Some(suffix)) => Some(if suffix.0 > prefix.0 { suffix } else { prefix }),
+        (prefix, suffix) => prefix.or(suffix),
+    }?;
+    AhoCorasick::new(best.1).ok()
+}
+
 fn leftmost_longest(patterns: &[String], path: &str, problems: &mut Problems) -> Option<AhoCorasick> {
     match AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(patterns) {
         Ok(automaton) => Some(automaton),
@@ -529,7 +547,9 @@ impl RuleBuilder<'_> {
             Pattern::Tokens(tokens.iter().map(|t| compile_token_spec(t, location, problems)).collect())
         } else if let Some(regex) = &config.regex {
             match Regex::new(regex) {
-                Ok(regex) => Pattern::Regex(regex),
+                Ok(compiled) => {
+                    Pattern::Regex(RegexPattern { regex: compiled, required: required_literals(regex) })
+                }
                 Err(e) => {
                     problems.error(
                         location.clone(),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::status::{self, CueMatch, MentionStatus};
 use super::{Pattern, Ruleset, Scope, TokenSpec, Unless, entity};
 use crate::model::{Evidence, Span, Status, Tag, Token, TokenizedRecord};
-use crate::text::{fold, normalize_term};
+use crate::text::{fold, fold_char, normalize_term, normalizes_to};
 
 /// A match in NFKC character offsets, with an optional capture (for entities from a regex).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -218,23 +218,10 @@ impl<'r, 'd> Evaluator<'r, 'd> {
         let hits = match &self.ruleset.patterns[id] {
             Pattern::Terms(group) => self.groups[*group].clone(),
             Pattern::Tokens(specs) => match_tokens(self.doc, specs),
-            Pattern::Regex(regex) => {
-                let mut hits = Vec::new();
-                for caps in regex.captures_iter(&self.doc.folded) {
-                    let whole = caps.get(0).expect("group 0 always exists");
-                    if whole.is_empty() {
-                        continue;
-                    }
-                    let capture = caps
-                        .name("entity")
-                        .map(|m| (self.doc.char_of_byte(m.start()), self.doc.char_of_byte(m.end())));
-                    hits.push(Hit {
-                        start: self.doc.char_of_byte(whole.start()),
-                        end: self.doc.char_of_byte(whole.end()),
-                        capture,
-                    });
-                }
-                hits
+            Pattern::Regex(pattern) => {
+                let folded = self.doc.folded.as_str();
+                let possible = pattern.required.as_ref().is_none_or(|required| required.is_match(folded));
+                if possible { regex_hits(self.doc, &pattern.regex) } else { Vec::new() }
             }
             Pattern::Ref(rule) => {
                 let pattern = self.ruleset.rules[*rule].pattern;
@@ -258,6 +245,24 @@ impl<'r, 'd> Evaluator<'r, 'd> {
     }
 }
 
+/// Every non-empty match of `regex`, with its `entity` group as the capture.
+fn regex_hits(doc: &Doc<'_>, regex: &regex::Regex) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for caps in regex.captures_iter(&doc.folded) {
+        let whole = caps.get(0).expect("group 0 always exists");
+        if whole.is_empty() {
+            continue;
+        }
+        let capture = caps.name("entity").map(|m| (doc.char_of_byte(m.start()), doc.char_of_byte(m.end())));
+        hits.push(Hit {
+            start: doc.char_of_byte(whole.start()),
+            end: doc.char_of_byte(whole.end()),
+            capture,
+        });
+    }
+    hits
+}
+
 /// Leftmost-longest, non-overlapping selection within one term list.
 fn leftmost_longest(mut hits: Vec<Hit>) -> Vec<Hit> {
     hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
@@ -271,8 +276,11 @@ fn leftmost_longest(mut hits: Vec<Hit>) -> Vec<Hit> {
 }
 
 fn token_matches(spec: &TokenSpec, token: &Token) -> bool {
-    spec.base.as_ref().is_none_or(|base| normalize_term(&token.base_form) == *base)
-        && spec.surface.as_ref().is_none_or(|surface| fold(&token.surface) == *surface)
+    spec.base.as_ref().is_none_or(|base| normalizes_to(&token.base_form, base))
+        && spec
+            .surface
+            .as_ref()
+            .is_none_or(|surface| token.surface.chars().map(fold_char).eq(surface.chars()))
         && spec.pos.as_ref().is_none_or(|pos| token.pos.starts_with(pos.as_str()))
 }
 

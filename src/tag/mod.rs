@@ -83,10 +83,17 @@ enum Unless {
 enum Pattern {
     Terms(usize),
     Tokens(Vec<TokenSpec>),
-    Regex(Regex),
+    Regex(RegexPattern),
     Ref(usize),
     All { parts: Vec<PatternId>, scope: Scope, ordered: bool },
     Any(Vec<PatternId>),
+}
+
+/// A rule's regex with the literals every match must contain (one of them), when it has any:
+/// a record without them is skipped without running the regex, which is most records.
+struct RegexPattern {
+    regex: Regex,
+    required: Option<AhoCorasick>,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -12,12 +12,14 @@ mod ipadic;
 pub mod user_dictionary;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use lindera::dictionary::UserDictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::builder::DictionaryBuilder;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Location, Result};
 use crate::model::{Record, Token, TokenizedRecord};
@@ -75,15 +77,33 @@ impl Tokenizer {
         records.into_par_iter().map_init(|| self.worker(), |worker, record| worker.tokenize(record)).collect()
     }
 
-    /// A single-threaded worker with its own reusable lattice.
+    /// A single-threaded worker with its own reusable lattice and word cache.
     pub fn worker(&self) -> TokenizerWorker {
-        TokenizerWorker { worker: self.segmenter.new_worker() }
+        TokenizerWorker { worker: self.segmenter.new_worker(), words: FxHashMap::default() }
     }
 }
 
+/// Surface, part of speech and base form of one dictionary word, shared by all its tokens.
+#[derive(Clone)]
+struct WordInfo {
+    /// `None` for unknown words, whose surface is whatever text they cover.
+    surface: Option<Arc<str>>,
+    pos: Arc<str>,
+    /// `None` for unknown words, whose base form is their surface.
+    base_form: Option<Arc<str>>,
+}
+
+/// A dictionary word: lindera's word id with the lexicon it belongs to.
+type WordKey = (u32, bool, bool);
+
 /// Tokenizes records one at a time, reusing its lattice between calls.
+///
+/// Reading a word's details from the dictionary (a CSV-like parse and several allocations) was
+/// a third of tokenizing; a corpus uses a few thousand distinct words, so each worker parses
+/// each word once.
 pub struct TokenizerWorker {
     worker: lindera::worker::SegmentWorker,
+    words: FxHashMap<WordKey, WordInfo>,
 }
 
 impl TokenizerWorker {
@@ -101,21 +121,38 @@ impl TokenizerWorker {
     pub fn tokenize_text(&mut self, text: &NormalizedText) -> std::result::Result<Vec<Token>, String> {
         let lindera_tokens = self.worker.segment(&text.text).map_err(|e| e.to_string())?;
         let mut tokens = Vec::with_capacity(lindera_tokens.len());
+        // Tokens come in text order: character offsets are counted forward, not searched.
+        let mut cursor = (0usize, 0usize); // (byte, char) in the NFKC text
+        let mut char_of_byte = |byte: usize| {
+            if byte < cursor.0 {
+                cursor = (byte, text.char_of_byte(byte));
+            } else {
+                cursor = (byte, cursor.1 + text.text[cursor.0..byte].chars().count());
+            }
+            cursor.1
+        };
         for mut token in lindera_tokens {
-            let surface = token.surface.to_string();
-            let start_char_nfkc = text.char_of_byte(token.byte_start);
-            let end_char_nfkc = text.char_of_byte(token.byte_end);
-            let (start_char_orig, end_char_orig) = text.to_orig(start_char_nfkc, end_char_nfkc);
-            let details = token.details();
-            let pos =
-                (0..POS_LEVELS).map(|i| details.get(i).copied().unwrap_or("*")).collect::<Vec<_>>().join(",");
-            let base_form = match details.get(BASE_FORM_INDEX) {
-                Some(&base) if base != "*" && !base.is_empty() => base.to_owned(),
-                _ => surface.clone(),
+            let word = &token.word_id;
+            let key = (word.id(), word.is_system(), word.is_unknown());
+            let info = match self.words.get(&key) {
+                Some(info) => info.clone(),
+                None => {
+                    let info = word_info(&mut token);
+                    self.words.insert(key, info.clone());
+                    info
+                }
             };
+            let surface = match info.surface {
+                Some(surface) if *surface == *token.surface => surface,
+                _ => Arc::from(token.surface.as_ref()),
+            };
+            let start_char_nfkc = char_of_byte(token.byte_start);
+            let end_char_nfkc = char_of_byte(token.byte_end);
+            let (start_char_orig, end_char_orig) = text.to_orig(start_char_nfkc, end_char_nfkc);
+            let base_form = info.base_form.unwrap_or_else(|| surface.clone());
             tokens.push(Token {
                 surface,
-                pos,
+                pos: info.pos,
                 base_form,
                 start_char_orig,
                 end_char_orig,
@@ -125,4 +162,17 @@ impl TokenizerWorker {
         }
         Ok(tokens)
     }
+}
+
+/// Reads a word's part of speech and base form from the dictionary.
+fn word_info(token: &mut lindera::token::Token<'_>) -> WordInfo {
+    let is_unknown = token.word_id.is_unknown();
+    let details = token.details();
+    let pos = (0..POS_LEVELS).map(|i| details.get(i).copied().unwrap_or("*")).collect::<Vec<_>>().join(",");
+    let base_form = match details.get(BASE_FORM_INDEX) {
+        Some(&base) if !is_unknown && base != "*" && !base.is_empty() => Some(Arc::from(base)),
+        _ => None,
+    };
+    let surface = (!is_unknown).then(|| Arc::from(token.surface.as_ref()));
+    WordInfo { surface, pos: Arc::from(pos), base_form }
 }

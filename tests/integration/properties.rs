@@ -130,6 +130,26 @@ proptest! {
         }
     }
 
+    /// The offset-keeping normaliser gives exactly NFKC, and maps every NFKC character back to a
+    /// non-empty, in-order span of the original, whatever mix of widths and combining marks.
+    #[test]
+    fn normalised_text_is_nfkc_with_an_ordered_map(pieces in prop::collection::vec(prop::sample::select(vec![
+        "在宅", "ＭＣＳ", "ﾄﾞｸﾀｰ", "か", "\u{3099}", "\u{309A}", "ﾞ", "ﾟ", "e\u{301}", "\u{301}", "㈱", "㌔", "Ⅳ",
+        "ｱ", "ﾊﾟ", "①", "\u{2003}", "ｶﾞ", "ＡＢＣ", "😀", "゛", "ゟ", "\u{1100}\u{1161}", "。", "\n",
+    ]), 0..12)) {
+        use unicode_normalization::UnicodeNormalization;
+        let original = pieces.concat();
+        let text = zaitaku::text::NormalizedText::new(&original);
+        prop_assert_eq!(&text.text, &original.nfkc().collect::<String>());
+        let mut previous_start = 0;
+        for i in 0..text.num_chars() {
+            let (start, end) = text.to_orig(i, i + 1);
+            prop_assert!(start < end && end <= original.chars().count());
+            prop_assert!(start >= previous_start);
+            previous_start = start;
+        }
+    }
+
     /// Evidence offsets always slice the original description to the evidence text, whatever
     /// widths, half-width kana, combining marks or emoji the text mixes in.
     #[test]

@@ -12,14 +12,13 @@ fn tokenizer() -> Tokenizer {
 fn user_dictionary_keeps_domain_terms_whole() {
     let records = zaitaku::ingest::read(&seed()).unwrap().records;
     let tokenized = tokenizer().tokenize(records).unwrap();
-    let surfaces: Vec<&str> =
-        tokenized.iter().flat_map(|r| r.tokens.iter().map(|t| t.surface.as_str())).collect();
+    let surfaces: Vec<&str> = tokenized.iter().flat_map(|r| r.tokens.iter().map(|t| &*t.surface)).collect();
     for term in ["副主治医", "訪問看護ステーション", "ファストドクター"] {
         assert!(surfaces.contains(&term), "{term} is not a single token");
     }
     // 主治医ー副主治医体制 → 主治医 | ー | 副主治医 | 体制
     let koto = &tokenized[5];
-    let surfaces: Vec<&str> = koto.tokens.iter().map(|t| t.surface.as_str()).collect();
+    let surfaces: Vec<&str> = koto.tokens.iter().map(|t| &*t.surface).collect();
     assert!(surfaces.windows(4).any(|w| w == ["主治医", "ー", "副主治医", "体制"]), "{surfaces:?}");
 }
 
@@ -34,7 +33,7 @@ fn every_token_slices_the_original_description() {
                 token.end_char_orig,
             );
             let nfkc: String = unicode_normalization::UnicodeNormalization::nfkc(original).collect();
-            assert_eq!(nfkc, token.surface, "{} at {}", record.record.id, token.start_char_orig);
+            assert_eq!(nfkc, &*token.surface, "{} at {}", record.record.id, token.start_char_orig);
         }
     }
 }
@@ -45,17 +44,17 @@ fn full_width_and_half_width_text_maps_back_to_the_original() {
     let record = super::harness::passage("t-1", text);
     let tokenized = tokenizer().tokenize(vec![record]).unwrap();
     let first = &tokenized[0].tokens[0];
-    assert_eq!(first.surface, "ファストドクター");
+    assert_eq!(&*first.surface, "ファストドクター");
     assert_eq!((first.start_char_orig, first.end_char_orig), (0, 9));
     assert_eq!((first.start_char_nfkc, first.end_char_nfkc), (0, 8));
-    let taiki = tokenized[0].tokens.iter().find(|t| t.surface == "待機").unwrap();
-    assert_eq!(taiki.pos, "名詞,サ変接続,*,*");
+    let taiki = tokenized[0].tokens.iter().find(|t| &*t.surface == "待機").unwrap();
+    assert_eq!(&*taiki.pos, "名詞,サ変接続,*,*");
     let shi = tokenized[0]
         .tokens
         .iter()
-        .find(|t| t.surface == "し" && t.start_char_nfkc > taiki.start_char_nfkc)
+        .find(|t| &*t.surface == "し" && t.start_char_nfkc > taiki.start_char_nfkc)
         .unwrap();
-    assert_eq!(shi.base_form, "する");
+    assert_eq!(&*shi.base_form, "する");
 }
 
 #[test]
