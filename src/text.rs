@@ -155,11 +155,13 @@ pub fn normalize_term(term: &str) -> String {
 /// Whether [`normalize_term`]`(raw) == normalized`, without allocating when `raw` is already NFKC
 /// (nearly every dictionary base form): the tagger asks this for every token.
 pub fn normalizes_to(raw: &str, normalized: &str) -> bool {
-    if raw.chars().all(is_nfkc_starter) {
-        raw.chars().map(fold_char).eq(normalized.chars())
-    } else {
-        normalize_term(raw) == normalized
+    if raw == normalized {
+        return true; // `normalized` is its own normal form
     }
+    if raw.chars().all(|c| is_nfkc_starter(c) && fold_char(c) == c) {
+        return false; // `raw` is its own normal form too, and they differ
+    }
+    normalize_term(raw) == normalized
 }
 
 /// Slices `s` by character offsets `[start, end)`; out-of-range offsets are clamped.
@@ -187,6 +189,17 @@ fn is_wide(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_forms_compare_in_normal_form() {
+        assert!(normalizes_to("待機", "待機"));
+        assert!(normalizes_to("IVR", "ivr"));
+        assert!(normalizes_to("ＩＶＲ", "ivr"));
+        assert!(normalizes_to("か\u{3099}", "が"));
+        assert!(normalizes_to("ﾀｲｷ", "タイキ"));
+        assert!(!normalizes_to("する", "待機"));
+        assert!(!normalizes_to("Ａ", "b"));
+    }
 
     #[test]
     fn japanese_ranges_have_no_case() {

@@ -2,11 +2,12 @@
 //! into the record's tags.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use super::status::{self, CueMatch, MentionStatus};
 use super::{Pattern, Ruleset, Scope, TokenSpec, Unless, entity};
 use crate::model::{Evidence, Span, Status, Tag, Token, TokenizedRecord};
-use crate::text::{fold, fold_char, normalize_term, normalizes_to};
+use crate::text::{fold_char, normalize_term, normalizes_to};
 
 /// A match in NFKC character offsets, with an optional capture (for entities from a regex).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,16 +42,20 @@ pub(crate) struct Doc<'a> {
 
 impl<'a> Doc<'a> {
     fn new(ruleset: &Ruleset, record: &'a TokenizedRecord) -> Self {
-        let folded = fold(&record.text.text);
-        let chars: Vec<char> = folded.chars().collect();
-        let num_chars = chars.len();
-        let mut byte_of_char: Vec<usize> = folded.char_indices().map(|(b, _)| b).collect();
-        byte_of_char.push(folded.len());
-        let mut sentence_of_char = Vec::with_capacity(chars.len());
+        // One pass over the NFKC text fills the per-character tables, each allocated once.
+        let nfkc = &record.text.text;
+        let num_chars = record.text.num_chars();
+        let mut folded = String::with_capacity(nfkc.len());
+        let mut chars = Vec::with_capacity(num_chars);
+        let mut byte_of_char = Vec::with_capacity(num_chars + 1);
+        let mut sentence_of_char = Vec::with_capacity(num_chars);
         let mut sentence_bounds = Vec::new();
         let mut sentence = 0u32;
         let mut sentence_start = 0;
-        for (i, &c) in chars.iter().enumerate() {
+        for (i, c) in nfkc.chars().map(fold_char).enumerate() {
+            byte_of_char.push(folded.len());
+            folded.push(c);
+            chars.push(c);
             sentence_of_char.push(sentence);
             if matches!(c, '。' | '!' | '?' | '\n' | '・' | '．') {
                 sentence += 1;
@@ -58,6 +63,7 @@ impl<'a> Doc<'a> {
                 sentence_start = i + 1;
             }
         }
+        byte_of_char.push(folded.len());
         sentence_bounds.push((sentence_start, chars.len()));
         let mut status_end_of_char = vec![chars.len(); chars.len()];
         let mut end = chars.len();
@@ -77,7 +83,8 @@ impl<'a> Doc<'a> {
             token_at_char.push(t);
         }
         let description = &record.record.description;
-        let mut orig_byte_of_char: Vec<usize> = description.char_indices().map(|(b, _)| b).collect();
+        let mut orig_byte_of_char = Vec::with_capacity(description.len() / 2 + 1);
+        orig_byte_of_char.extend(description.char_indices().map(|(b, _)| b));
         orig_byte_of_char.push(description.len());
         let mut doc = Self {
             record,
@@ -184,7 +191,9 @@ struct Evaluator<'r, 'd> {
     ruleset: &'r Ruleset,
     doc: &'d Doc<'d>,
     groups: Vec<Vec<Hit>>,
-    memo: Vec<Option<Vec<Hit>>>,
+    memo: Vec<Option<Rc<[Hit]>>>,
+    /// Shared by every pattern without hits (most of them), so they allocate nothing.
+    no_hits: Rc<[Hit]>,
 }
 
 impl<'r, 'd> Evaluator<'r, 'd> {
@@ -208,14 +217,16 @@ impl<'r, 'd> Evaluator<'r, 'd> {
             }
         }
         let groups = all.into_iter().map(leftmost_longest).collect();
-        Self { ruleset, doc, groups, memo: vec![None; ruleset.patterns.len()] }
+        Self { ruleset, doc, groups, memo: vec![None; ruleset.patterns.len()], no_hits: Rc::from([]) }
     }
 
-    fn eval(&mut self, id: usize) -> Vec<Hit> {
+    /// The hits of pattern `id`, computed once per record and shared.
+    fn eval(&mut self, id: usize) -> Rc<[Hit]> {
         if let Some(hits) = &self.memo[id] {
-            return hits.clone();
+            return Rc::clone(hits);
         }
-        let hits = match &self.ruleset.patterns[id] {
+        let ruleset = self.ruleset;
+        let hits: Vec<Hit> = match &ruleset.patterns[id] {
             Pattern::Terms(group) => self.groups[*group].clone(),
             Pattern::Tokens(specs) => match_tokens(self.doc, specs),
             Pattern::Regex(pattern) => {
@@ -224,23 +235,26 @@ impl<'r, 'd> Evaluator<'r, 'd> {
                 if possible { regex_hits(self.doc, &pattern.regex) } else { Vec::new() }
             }
             Pattern::Ref(rule) => {
-                let pattern = self.ruleset.rules[*rule].pattern;
-                self.eval(pattern)
+                let hits = self.eval(ruleset.rules[*rule].pattern);
+                self.memo[id] = Some(Rc::clone(&hits));
+                return hits;
             }
             Pattern::Any(parts) => {
-                let parts = parts.clone();
-                let mut hits: Vec<Hit> = parts.into_iter().flat_map(|p| self.eval(p)).collect();
+                let mut hits: Vec<Hit> = Vec::new();
+                for &part in parts {
+                    hits.extend_from_slice(&self.eval(part));
+                }
                 hits.sort();
                 hits.dedup();
                 hits
             }
             Pattern::All { parts, scope, ordered } => {
-                let (parts, scope, ordered) = (parts.clone(), *scope, *ordered);
-                let lists: Vec<Vec<Hit>> = parts.into_iter().map(|p| self.eval(p)).collect();
-                combine(self.doc, &lists, scope, ordered)
+                let lists: Vec<Rc<[Hit]>> = parts.iter().map(|&p| self.eval(p)).collect();
+                combine(self.doc, &lists, *scope, *ordered)
             }
         };
-        self.memo[id] = Some(hits.clone());
+        let hits: Rc<[Hit]> = if hits.is_empty() { Rc::clone(&self.no_hits) } else { hits.into() };
+        self.memo[id] = Some(Rc::clone(&hits));
         hits
     }
 }
@@ -304,9 +318,9 @@ fn match_tokens(doc: &Doc<'_>, specs: &[TokenSpec]) -> Vec<Hit> {
 
 /// `all`: for each hit of the first part, the nearest hit of every other part within the scope
 /// (after the previous part when ordered); the result covers them all.
-fn combine(doc: &Doc<'_>, lists: &[Vec<Hit>], scope: Scope, ordered: bool) -> Vec<Hit> {
+fn combine(doc: &Doc<'_>, lists: &[Rc<[Hit]>], scope: Scope, ordered: bool) -> Vec<Hit> {
     let mut hits = Vec::new();
-    'anchors: for anchor in &lists[0] {
+    'anchors: for anchor in lists[0].iter() {
         let mut start = anchor.start;
         let mut end = anchor.end;
         let mut previous = *anchor;
@@ -348,7 +362,7 @@ pub(crate) fn tag_record(ruleset: &Ruleset, record: &TokenizedRecord) -> Vec<Tag
     let mut by_tag: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
     for (rule_index, rule) in ruleset.rules.iter().enumerate() {
         let hits = evaluator.eval(rule.pattern);
-        'hits: for hit in hits {
+        'hits: for &hit in hits.iter() {
             for unless in &rule.unless {
                 let cancelled = match unless {
                     Unless::Inside(group) => evaluator.groups[*group]
