@@ -5,7 +5,12 @@
 //! descriptions), tag (tokenized records → tags, MB/s of descriptions, so it reads against
 //! tokenize: tagging must cost less than tokenizing), loading the embedded IPADIC, and compiling
 //! rules. Setup (reading files, tokenizing for the tag bench) is outside the timed regions.
-//! Run: `cargo bench --bench stages`.
+//!
+//! The scaled group makes its own corpus, the seed's table repeated to 10 MB (never committed),
+//! and measures what a rule author re-runs on a large corpus: tokenize + tag fused
+//! (`pipeline::tokenize_and_tag`) at 1 and 2 threads, against lindera alone on the same NFKC
+//! descriptions (the floor: tagging should add little on top of tokenizing).
+//! Run: `cargo bench --bench stages` (`-- scaled` for that group alone).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -117,5 +122,49 @@ fn compile_rules(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ingest, tokenize_and_tag, load_dictionary, compile_rules);
+/// The seed's table text repeated to at least 10 MB, as `benches/whole_process.sh` makes it.
+fn scaled_corpus() -> Vec<u8> {
+    let seed = seed_bytes();
+    let copies = (10_000_000 / seed.len()) + 1;
+    seed.repeat(copies)
+}
+
+fn scaled(c: &mut Criterion) {
+    let corpus = scaled_corpus();
+    let records = zaitaku::ingest::read_bytes("big.txt", &corpus).unwrap().records;
+    let tokenizer = Tokenizer::load(&repo("dictionaries")).unwrap();
+    let ruleset = Ruleset::load(&repo("dictionaries")).unwrap();
+    let nfkc: Vec<String> =
+        records.iter().map(|r| zaitaku::text::NormalizedText::new(&r.description).text).collect();
+
+    let mut group = c.benchmark_group("scaled_10MB");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(corpus.len() as u64));
+    group.bench_function("ingest_table_text", |b| {
+        b.iter(|| zaitaku::ingest::read_bytes("big.txt", black_box(&corpus)).unwrap())
+    });
+    group.bench_function("lindera_alone_on_nfkc_descriptions", |b| {
+        let mut worker = tokenizer.worker();
+        b.iter(|| {
+            nfkc.iter().map(|text| worker.count_lindera_tokens(black_box(text)).unwrap()).sum::<usize>()
+        })
+    });
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(format!("tokenize_only_threads_{threads}"), |b| {
+            b.iter(|| pool.install(|| tokenizer.tokenize(black_box(records.clone())).unwrap()))
+        });
+        group.bench_function(format!("tokenize_and_tag_threads_{threads}"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    zaitaku::pipeline::tokenize_and_tag(&tokenizer, &ruleset, black_box(records.clone()))
+                })
+                .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ingest, tokenize_and_tag, load_dictionary, compile_rules, scaled);
 criterion_main!(benches);

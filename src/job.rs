@@ -124,10 +124,10 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
         let ingested = ingest::read_bytes(&path.display().to_string(), &bytes)?;
         let input = ingested.inputs.into_iter().next().expect("read_bytes reports its one input");
         let sources: Vec<Option<Location>> = ingested.records.iter().map(|r| r.source.clone()).collect();
-        let tokenized = tokenizer.tokenize(ingested.records)?;
-        let num_tokens = tokenized.iter().map(|r| r.tokens.len()).sum();
-        let records = ruleset
-            .tag(tokenized)
+        let tagged = crate::pipeline::tokenize_and_tag(tokenizer, &ruleset, ingested.records)?;
+        let num_tokens = tagged.num_tokens;
+        let records = tagged
+            .records
             .into_iter()
             .zip(sources)
             .map(|(tagged, source)| CachedRecord { tagged, source })

@@ -7,7 +7,12 @@
 //! ```text
 //! ingest::read_all(paths)        -> Ingested { records, .. }     (PDF text, CSV, JSON)
 //! tokenize::Tokenizer::load(dir) -> .tokenize(records)            -> Vec<TokenizedRecord>
+//! tag::Ruleset::load(dir)        -> .tag(tokenized)               -> Vec<TaggedRecord>
+//! aggregate::aggregate(tagged)   -> frames;  render::render(..)   -> reports/
 //! ```
+//!
+//! [`pipeline::tokenize_and_tag`] fuses the two text stages per record (tokens are dropped once
+//! a record is tagged); [`ingest::batches`] streams records for inputs larger than memory.
 //!
 //! Types that cross a stage boundary live in [`model`]; errors and warnings in [`error`].
 //! [`job`] wires the stages into the main job the binary runs with no subcommand.
@@ -23,6 +28,7 @@ pub mod eval;
 pub mod ingest;
 pub mod job;
 pub mod model;
+pub mod pipeline;
 pub mod regions;
 #[cfg(feature = "report")]
 pub mod render;

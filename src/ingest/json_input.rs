@@ -46,15 +46,23 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<V
     }
     let mut records = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: Value = serde_json::from_str(line).map_err(|e| json_error(path, &e, index))?;
-        if let Some(record) = parse_value(value, Location::at(path, index + 1), warnings) {
-            records.push(record);
-        }
+        records.extend(parse_line(path, line, index + 1, warnings)?);
     }
     Ok(records)
+}
+
+/// Reads line `line_number` of a JSON Lines input: blank lines give nothing.
+pub(crate) fn parse_line(
+    path: &str,
+    line: &str,
+    line_number: usize,
+    warnings: &mut Warnings,
+) -> Result<Option<JsonRecord>> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let value: Value = serde_json::from_str(line).map_err(|e| json_error(path, &e, line_number - 1))?;
+    Ok(parse_value(value, Location::at(path, line_number), warnings))
 }
 
 fn json_error(path: &str, error: &serde_json::Error, line_offset: usize) -> Error {

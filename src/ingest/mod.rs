@@ -18,6 +18,7 @@ mod decode;
 pub(crate) mod fiscal_year;
 mod json_input;
 mod pdftotext;
+mod stream;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,6 +27,7 @@ use crate::error::{Error, Location, Result, Warnings};
 use crate::model::Record;
 
 pub use decode::Encoding;
+pub use stream::{RecordBatches, batches};
 
 /// The input formats ingest understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -140,29 +142,9 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
         }
     };
 
-    let stem = Path::new(&file_name).file_stem().map(|s| s.to_string_lossy().into_owned());
-    let stem = stem.filter(|s| !s.is_empty()).unwrap_or_else(|| "stdin".to_owned());
-    let mut counters: BTreeMap<Option<u16>, usize> = BTreeMap::new();
+    let mut numbering = Numbering::new(name, file_year);
     for (record, year_in_column) in &mut records {
-        record.fiscal_year = match (file_year, *year_in_column) {
-            (Some(file), Some(column)) if file != column => {
-                let location = record.source.clone().unwrap_or_else(|| Location::file(name));
-                warnings.push(
-                    location,
-                    format!("the record says fiscal year {column}, the file {file}; using {file}"),
-                );
-                Some(file)
-            }
-            (file, column) => file.or(column),
-        };
-        let counter = counters.entry(record.fiscal_year).or_default();
-        *counter += 1;
-        if record.id.is_empty() {
-            record.id = match record.fiscal_year {
-                Some(year) => format!("{year}-{counter:03}"),
-                None => format!("{stem}-{counter:03}"),
-            };
-        }
+        numbering.assign(record, *year_in_column, &mut warnings);
     }
     let records: Vec<Record> = records.into_iter().map(|(record, _)| record).collect();
     if records.is_empty() {
@@ -175,6 +157,45 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
     let input =
         Input { path: name.to_owned(), format, encoding, fiscal_year: file_year, num_records: records.len() };
     Ok(Ingested { records, inputs: vec![input], warnings })
+}
+
+/// Gives records their fiscal year and, where the input has none, an id (`YEAR-NNN`, or
+/// `STEM-NNN` without a year), counting per year in document order.
+struct Numbering {
+    name: String,
+    stem: String,
+    file_year: Option<u16>,
+    counters: BTreeMap<Option<u16>, usize>,
+}
+
+impl Numbering {
+    fn new(name: &str, file_year: Option<u16>) -> Self {
+        let stem = Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned());
+        let stem = stem.filter(|s| !s.is_empty()).unwrap_or_else(|| "stdin".to_owned());
+        Self { name: name.to_owned(), stem, file_year, counters: BTreeMap::new() }
+    }
+
+    fn assign(&mut self, record: &mut Record, year_in_column: Option<u16>, warnings: &mut Warnings) {
+        record.fiscal_year = match (self.file_year, year_in_column) {
+            (Some(file), Some(column)) if file != column => {
+                let location = record.source.clone().unwrap_or_else(|| Location::file(self.name.as_str()));
+                warnings.push(
+                    location,
+                    format!("the record says fiscal year {column}, the file {file}; using {file}"),
+                );
+                Some(file)
+            }
+            (file, column) => file.or(column),
+        };
+        let counter = self.counters.entry(record.fiscal_year).or_default();
+        *counter += 1;
+        if record.id.is_empty() {
+            record.id = match record.fiscal_year {
+                Some(year) => format!("{year}-{counter:03}"),
+                None => format!("{}-{counter:03}", self.stem),
+            };
+        }
+    }
 }
 
 /// Content first: JSON starts with `[` or `{`, CSV with a header naming a description column,

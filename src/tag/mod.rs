@@ -188,12 +188,18 @@ impl Ruleset {
 
     /// Tags every record, in parallel, keeping the input order.
     pub fn tag(&self, records: Vec<TokenizedRecord>) -> Vec<TaggedRecord> {
-        records.into_par_iter().map(|record| self.tag_one(&record)).collect()
+        records.into_par_iter().map(|record| self.tag_owned(record)).collect()
     }
 
     /// Tags one record.
     pub fn tag_one(&self, record: &TokenizedRecord) -> TaggedRecord {
         let tags = matcher::tag_record(self, record);
         TaggedRecord { record: record.record.clone(), tags }
+    }
+
+    /// Tags one record, moving it into the result (no copy of its text).
+    pub fn tag_owned(&self, record: TokenizedRecord) -> TaggedRecord {
+        let tags = matcher::tag_record(self, &record);
+        TaggedRecord { record: record.record, tags }
     }
 }

@@ -117,6 +117,12 @@ impl TokenizerWorker {
         Ok(TokenizedRecord { record, text, tokens })
     }
 
+    /// lindera alone on `text`: how many tokens it finds, without offsets or word details. The
+    /// baseline the tokenize and tag stages are measured against (`benches/stages.rs`).
+    pub fn count_lindera_tokens(&mut self, text: &str) -> std::result::Result<usize, String> {
+        self.worker.segment(text).map(|tokens| tokens.len()).map_err(|e| e.to_string())
+    }
+
     /// Tokenizes an already normalised text.
     pub fn tokenize_text(&mut self, text: &NormalizedText) -> std::result::Result<Vec<Token>, String> {
         let lindera_tokens = self.worker.segment(&text.text).map_err(|e| e.to_string())?;

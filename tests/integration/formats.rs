@@ -85,3 +85,51 @@ fn file_name_gives_the_year_when_the_title_has_none() {
     let ingested = zaitaku::ingest::read_bytes("r07_table.txt", text.as_bytes()).unwrap();
     assert_eq!(ingested.records[0].id, "2025-001");
 }
+
+/// `zaitaku tag` streams: JSON Lines line by line, other inputs whole, in batches of any size,
+/// giving exactly the records (ids, years, locations) that reading everything at once gives.
+#[test]
+fn streamed_batches_equal_reading_everything_at_once() {
+    let dir = super::harness::workdir();
+    let lines = dir.path().join("passages.jsonl");
+    let mut text = String::new();
+    for record in from_table().iter().take(20) {
+        let mut value = serde_json::to_value(record).unwrap();
+        // Without id and year: numbered `passages-NNN`, as `read` numbers them.
+        value.as_object_mut().unwrap().remove("id");
+        value.as_object_mut().unwrap().remove("fiscal_year");
+        text.push_str(&format!("{value}\n"));
+    }
+    text.push('\n'); // a blank line is skipped
+    std::fs::write(&lines, text).unwrap();
+    let paths = vec![seed(), lines.clone(), repo("tests/fixtures/r07_tokyo_zaitaku_jigyo_ichiran.txt")];
+    let whole = zaitaku::ingest::read_all(&paths).unwrap();
+    for batch_size in [1, 7, 10_000] {
+        let mut batches = zaitaku::ingest::batches(&paths, batch_size);
+        let streamed: Vec<Record> = batches.by_ref().map(Result::unwrap).flatten().collect();
+        assert_eq!(streamed, whole.records, "batch size {batch_size}");
+        let (inputs, warnings) = batches.finish();
+        assert_eq!(inputs.len(), 3);
+        assert_eq!(inputs[1].num_records, 20);
+        assert_eq!(warnings.len(), whole.warnings.len());
+    }
+}
+
+#[test]
+fn a_streamed_duplicate_id_names_both_places() {
+    let dir = super::harness::workdir();
+    let lines = dir.path().join("passages.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"id\":\"a\",\"text\":\"MCS\"}\n{\"id\":\"b\",\"text\":\"IVR\"}\n{\"id\":\"a\",\"text\":\"MCS\"}\n",
+    )
+    .unwrap();
+    let error = zaitaku::ingest::batches(&[lines.clone()], 2).find_map(Result::err).unwrap();
+    let path = lines.display();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{path}:3: record id \"a\" is already used at {path}:1; ids must be unique across the inputs of a run"
+        )
+    );
+}
