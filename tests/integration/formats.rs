@@ -106,7 +106,7 @@ fn streamed_batches_equal_reading_everything_at_once() {
     let whole = zaitaku::ingest::read_all(&paths).unwrap();
     for batch_size in [1, 7, 10_000] {
         let mut batches = zaitaku::ingest::batches(&paths, batch_size);
-        let streamed: Vec<Record> = batches.by_ref().map(Result::unwrap).flatten().collect();
+        let streamed: Vec<Record> = batches.by_ref().flat_map(Result::unwrap).collect();
         assert_eq!(streamed, whole.records, "batch size {batch_size}");
         let (inputs, warnings) = batches.finish();
         assert_eq!(inputs.len(), 3);
@@ -124,7 +124,7 @@ fn a_streamed_duplicate_id_names_both_places() {
         "{\"id\":\"a\",\"text\":\"MCS\"}\n{\"id\":\"b\",\"text\":\"IVR\"}\n{\"id\":\"a\",\"text\":\"MCS\"}\n",
     )
     .unwrap();
-    let error = zaitaku::ingest::batches(&[lines.clone()], 2).find_map(Result::err).unwrap();
+    let error = zaitaku::ingest::batches(std::slice::from_ref(&lines), 2).find_map(Result::err).unwrap();
     let path = lines.display();
     assert_eq!(
         error.to_string(),
