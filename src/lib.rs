@@ -25,6 +25,7 @@ pub mod check;
 pub mod columns;
 pub mod error;
 pub mod eval;
+pub mod fuzzing;
 pub mod ingest;
 pub mod job;
 pub mod model;

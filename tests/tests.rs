@@ -6,6 +6,7 @@ mod integration {
     pub mod cli;
     pub mod errors;
     pub mod formats;
+    pub mod fuzz_replay;
     pub mod golden;
     pub mod harness;
     #[cfg(feature = "report")]
