@@ -11,21 +11,11 @@ fn dictionaries() -> PathBuf {
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    static SETUP: OnceLock<(Tokenizer, tempfile_dir::Dir)> = OnceLock::new();
+    // One scratch folder per fuzzing process for the rule file.
+    static SETUP: OnceLock<(Tokenizer, PathBuf)> = OnceLock::new();
     let (tokenizer, scratch) = SETUP.get_or_init(|| {
-        (Tokenizer::load(&dictionaries()).expect("shipped dictionaries"), tempfile_dir::Dir::new())
+        let scratch = std::env::temp_dir().join(format!("zaitaku-fuzz-rules-{}", std::process::id()));
+        (Tokenizer::load(&dictionaries()).expect("shipped dictionaries"), scratch)
     });
-    zaitaku::fuzzing::rules(&dictionaries(), &scratch.0, data, tokenizer);
+    zaitaku::fuzzing::rules(&dictionaries(), scratch, data, tokenizer);
 });
-
-/// A scratch folder for the rule files, one per fuzzing process.
-mod tempfile_dir {
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Self {
-            let dir = std::env::temp_dir().join(format!("zaitaku-fuzz-rules-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).expect("scratch folder");
-            Self(dir)
-        }
-    }
-}

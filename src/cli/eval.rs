@@ -37,7 +37,7 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<()> {
     let tokenizer = zaitaku::tokenize::Tokenizer::load(&global.dictionaries)?;
     let gold = zaitaku::eval::load_gold(&args.gold)?;
     let records = gold.iter().map(|g| g.record.clone()).collect();
-    let tagged = ruleset.tag(tokenizer.tokenize(records)?);
+    let tagged = zaitaku::pipeline::tokenize_and_tag(&tokenizer, &ruleset, records)?.records;
     let tag_ids: Vec<String> = ruleset.tags().iter().map(|t| t.id.clone()).collect();
     let evaluation = zaitaku::eval::evaluate(&gold, &tagged, &tag_ids);
     let diff = match &args.baseline {

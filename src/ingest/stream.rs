@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::{Format, Input, Numbering, decode, fiscal_year, json_input, read, read_bytes};
@@ -195,7 +195,7 @@ impl LineReader {
         if !is_object || !has_second_line {
             return Ok(None);
         }
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        file.seek(SeekFrom::Start(0)).map_err(|e| Error::io(path, e))?;
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let numbering = Numbering::new(&name, fiscal_year::from_file_name(&file_name));
         Ok(Some(Self {
