@@ -1,6 +1,8 @@
 //! `zaitaku` with no subcommand: the main job over `--data`, writing the report to `--out`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context;
 
 use zaitaku::job::{self, JobConfig};
 
@@ -51,7 +53,9 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
         })
         .collect();
     let years: Vec<String> = summary.fiscal_years.iter().map(ToString::to_string).collect();
-    println!(
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "Read {}{}: {} records from {} associations, fiscal year(s) {}; {} tokens; {} record-tag pairs, {} records with no tag. \
          Wrote {} files to {} (open {}). {num_warnings} warning(s).",
         inputs.join(", "),
@@ -69,6 +73,8 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
         summary.files.len(),
         config.out_dir.display(),
         config.out_dir.join("index.html").display()
-    );
+    )
+    .and_then(|()| stdout.flush())
+    .context("<stdout>: cannot write")?;
     Ok(())
 }

@@ -12,6 +12,9 @@ pub enum Output {
     Stdout(BufWriter<std::io::StdoutLock<'static>>),
     /// A temporary file next to `target`, renamed onto it by [`Output::finish`].
     File { writer: BufWriter<std::fs::File>, temporary: PathBuf, target: PathBuf },
+    /// A path that is not a regular file (`/dev/null`, a named pipe, `/dev/stdout`): written in
+    /// place, since renaming a file onto it would replace the device or pipe.
+    Special { writer: BufWriter<std::fs::File>, target: PathBuf },
 }
 
 impl Output {
@@ -23,6 +26,21 @@ impl Output {
                 Ok(Self::Stdout(BufWriter::new(std::io::stdout().lock())))
             }
             Some(target) => {
+                if let Ok(metadata) = std::fs::metadata(target) {
+                    if metadata.is_dir() {
+                        anyhow::bail!("{}: is a directory, not a file", target.display());
+                    }
+                    if !metadata.is_file() {
+                        let file = std::fs::OpenOptions::new()
+                            .write(true)
+                            .open(target)
+                            .with_context(|| format!("{}: cannot open for writing", target.display()))?;
+                        return Ok(Self::Special { writer: BufWriter::new(file), target: target.to_owned() });
+                    }
+                }
+                // Through a symbolic link, replace the file it points to, not the link.
+                let resolved = std::fs::canonicalize(target).ok();
+                let target = resolved.as_deref().unwrap_or(target);
                 let file_name =
                     target.file_name().with_context(|| format!("{}: not a file path", target.display()))?;
                 let temporary = target.with_file_name(format!(
@@ -41,14 +59,17 @@ impl Output {
     pub fn writer(&mut self) -> &mut dyn Write {
         match self {
             Self::Stdout(writer) => writer,
-            Self::File { writer, .. } => writer,
+            Self::File { writer, .. } | Self::Special { writer, .. } => writer,
         }
     }
 
     /// Flushes and, for a file, moves it into place.
     pub fn finish(self) -> anyhow::Result<()> {
         match self {
-            Self::Stdout(mut writer) => Ok(writer.flush()?),
+            Self::Stdout(mut writer) => writer.flush().context("<stdout>: cannot write"),
+            Self::Special { mut writer, target } => {
+                writer.flush().with_context(|| format!("{}: cannot write", target.display()))
+            }
             Self::File { writer, temporary, target } => {
                 let result = writer
                     .into_inner()
@@ -74,9 +95,26 @@ impl Output {
         match write(output.writer()) {
             Ok(()) => output.finish(),
             Err(error) => {
+                // A bare I/O error comes from writing (inputs' errors carry their own path): say
+                // which output failed, e.g. `<stdout>: cannot write: No space left on device`.
+                let from_writing = error.downcast_ref::<std::io::Error>().is_some()
+                    || error.downcast_ref::<serde_json::Error>().is_some_and(serde_json::Error::is_io);
+                let error = if from_writing {
+                    error.context(format!("{}: cannot write", output.name()))
+                } else {
+                    error
+                };
                 output.abandon();
                 Err(error)
             }
+        }
+    }
+
+    /// What the user calls this output in a message: its path, or `<stdout>`.
+    fn name(&self) -> String {
+        match self {
+            Self::Stdout(_) => "<stdout>".to_owned(),
+            Self::File { target, .. } | Self::Special { target, .. } => target.display().to_string(),
         }
     }
 

@@ -153,3 +153,85 @@ fn the_fy2024_report_matches_its_committed_hashes() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Every subcommand's stdout on a full device: exit 2 naming `<stdout>`, never a panic.
+#[test]
+fn stdout_on_a_full_disk_is_an_error_naming_stdout() {
+    let dir = workdir();
+    let seed = repo("data/r06_tokyo_zaitaku_jigyo_ichiran.txt");
+    let seed = seed.to_str().unwrap();
+    let dictionaries = repo("dictionaries");
+    let dictionaries = dictionaries.to_str().unwrap();
+    let out = dir.path().join("reports");
+    let runs: [&[&str]; 5] = [
+        &["ingest", seed],
+        &["tokens", seed],
+        &["tag", seed],
+        &["check"],
+        &["--data", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()],
+    ];
+    std::fs::copy(seed, dir.path().join("r06.txt")).unwrap();
+    for args in runs {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_zaitaku"))
+            .args(args)
+            .args(["--dictionaries", dictionaries])
+            .current_dir(dir.path())
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            stderr(&output),
+            "zaitaku: <stdout>: cannot write: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
+
+/// `-o` onto a named pipe writes into the pipe (a reader gets every record) and leaves it a
+/// pipe; a rename would have replaced it with a regular file.
+#[test]
+fn an_output_that_is_a_named_pipe_is_written_in_place() {
+    let dir = workdir();
+    let fifo = dir.path().join("records.pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let seed = repo("data/r06_tokyo_zaitaku_jigyo_ichiran.txt");
+    let output = Command::new(env!("CARGO_BIN_EXE_zaitaku"))
+        .args(["ingest", seed.to_str().unwrap(), "-o", fifo.to_str().unwrap()])
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        // Release the reader, still waiting for a writer, so the test fails instead of hanging.
+        drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+    }
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(reader.join().unwrap().lines().count(), 58);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+/// `-o` through a symbolic link replaces the file it points to and keeps the link; `-o` onto a
+/// directory is an error that leaves it alone.
+#[test]
+fn an_output_through_a_symlink_keeps_the_link_and_a_directory_is_refused() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("real.jsonl"), "old\n").unwrap();
+    std::os::unix::fs::symlink("real.jsonl", dir.path().join("link.jsonl")).unwrap();
+    let seed = repo("data/r06_tokyo_zaitaku_jigyo_ichiran.txt");
+    let seed = seed.to_str().unwrap();
+    let output = super::harness::zaitaku(dir.path(), &["ingest", seed, "-o", "link.jsonl"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(std::fs::symlink_metadata(dir.path().join("link.jsonl")).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(dir.path().join("real.jsonl")).unwrap().lines().count(), 58);
+
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    let output = super::harness::zaitaku(dir.path(), &["ingest", seed, "-o", "folder"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr(&output), "zaitaku: folder: is a directory, not a file\n");
+    assert_eq!(std::fs::read_dir(dir.path().join("folder")).unwrap().count(), 0);
+}
