@@ -1,13 +1,13 @@
 //! `index.html`: one page that opens from the file system with no server and no network. Charts
 //! are images beside it; tables are HTML; every crosstab cell links to a drill-down
 //! (`#drill=view|row|col`, reachable by URL) that lists the records behind it with the evidence
-//! highlighted in the description. The data the drill-down needs is inlined as JSON.
+//! highlighted in the description. The data the drill-down needs is inlined as JSON, bounded
+//! per cell (see `drilldown`).
 
 use std::fmt::Write;
 
-use serde::Serialize;
-
 use super::charts::{AREA_COLORS, CHANGE_COLORS, Chart, STATUS_COLORS};
+use super::drilldown::{self, UNTAGGED_LISTED};
 use crate::aggregate::Aggregates;
 use crate::aggregate::yoy::{ChangeKind, YearChanges};
 use crate::model::Status;
@@ -75,102 +75,6 @@ fn drill(view: &str, a: &str, b: &str) -> String {
 
 fn hex(c: &plotters::style::RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
-}
-
-#[derive(Serialize)]
-struct PageData<'a> {
-    tags: Vec<TagData<'a>>,
-    records: Vec<RecordData<'a>>,
-}
-
-#[derive(Serialize)]
-struct TagData<'a> {
-    id: &'a str,
-    label: &'a str,
-    family: &'a str,
-}
-
-#[derive(Serialize)]
-struct RecordData<'a> {
-    id: &'a str,
-    fiscal_year: Option<u16>,
-    district: Option<&'a str>,
-    program: Option<&'a str>,
-    categories: &'a [String],
-    description: &'a str,
-    medical_area: String,
-    area: String,
-    tags: Vec<RecordTag<'a>>,
-}
-
-#[derive(Serialize)]
-struct RecordTag<'a> {
-    tag: &'a str,
-    status: &'static str,
-    entity: Option<&'a str>,
-    evidence: Vec<EvidenceData<'a>>,
-}
-
-#[derive(Serialize)]
-struct EvidenceData<'a> {
-    s: usize,
-    e: usize,
-    rule: &'a str,
-    origin: &'a str,
-    cue: Option<(usize, usize)>,
-}
-
-fn page_data(a: &Aggregates, years: &[Aggregates]) -> String {
-    let data = PageData {
-        tags: a.tag_infos.iter().map(|t| TagData { id: &t.id, label: &t.label, family: &t.family }).collect(),
-        records: years
-            .iter()
-            .flat_map(|year| year.tagged.iter().map(move |t| (year, t)))
-            .map(|(year, t)| {
-                let (medical_area, area) = t
-                    .record
-                    .district
-                    .as_deref()
-                    .and_then(|d| year.associations.iter().find(|x| x.district == d))
-                    .map_or_else(
-                        || ("unknown".to_owned(), "unknown".to_owned()),
-                        |x| (x.medical_area.clone(), x.area.clone()),
-                    );
-                RecordData {
-                    id: &t.record.id,
-                    fiscal_year: t.record.fiscal_year,
-                    district: t.record.district.as_deref(),
-                    program: t.record.program.as_deref(),
-                    categories: &t.record.categories,
-                    description: &t.record.description,
-                    medical_area,
-                    area,
-                    tags: t
-                        .tags
-                        .iter()
-                        .map(|tag| RecordTag {
-                            tag: &tag.tag,
-                            status: tag.status.name(),
-                            entity: tag.entity.as_deref(),
-                            evidence: tag
-                                .evidence
-                                .iter()
-                                .map(|e| EvidenceData {
-                                    s: e.span.start_char_orig,
-                                    e: e.span.end_char_orig,
-                                    rule: &e.rule,
-                                    origin: &e.rule_origin,
-                                    cue: e.cue.as_ref().map(|c| (c.start_char_orig, c.end_char_orig)),
-                                })
-                                .collect(),
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
-    };
-    // `</` inside a script element would end it.
-    serde_json::to_string(&data).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/")
 }
 
 /// The whole page.
@@ -469,21 +373,24 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
         "<h2 id=\"untagged\">Records with no tag ({})</h2><p class=\"muted\">for review: wording the rules do not cover, or rows with nothing to tag.</p><ul>",
         a.untagged.len()
     );
-    for id in &a.untagged {
-        let record = a.tagged.iter().find(|t| &t.record.id == id);
-        let name = record.map_or(String::new(), |t| {
-            format!(
-                "{} · {}",
-                t.record.district.as_deref().unwrap_or(""),
-                t.record.program.as_deref().unwrap_or("")
-            )
-        });
+    for t in drilldown::untagged_listed(a) {
         let _ = write!(
             out,
             "<li><a href=\"{}\">{} {}</a></li>",
-            drill("record", id, ""),
-            escape(id),
-            escape(&name)
+            drill("record", &t.record.id, ""),
+            escape(&t.record.id),
+            escape(&format!(
+                "{} · {}",
+                t.record.district.as_deref().unwrap_or(""),
+                t.record.program.as_deref().unwrap_or("")
+            ))
+        );
+    }
+    if a.untagged.len() > UNTAGGED_LISTED {
+        let _ = write!(
+            out,
+            "<li>… and {} more: records.csv has them all (records with no row in tags.csv)</li>",
+            a.untagged.len() - UNTAGGED_LISTED
         );
     }
     out.push_str("</ul>\n");
@@ -514,14 +421,13 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
     let _ = writeln!(
         out,
         "<script id=\"data\" type=\"application/json\">{}</script>",
-        page_data(a, scope.all_years)
+        drilldown::page_data(a, scope.all_years)
     );
     let status_colors: Vec<String> = STATUS_COLORS.iter().map(hex).collect();
     let _ = write!(
         out,
-        "<script>const STATUS_COLORS = {};\nconst LATEST = {};\n{}</script>\n</body>\n</html>\n",
+        "<script>const STATUS_COLORS = {};\n{}</script>\n</body>\n</html>\n",
         serde_json::to_string(&status_colors).unwrap_or_default(),
-        a.fiscal_year.map_or_else(|| "null".to_owned(), |y| y.to_string()),
         SCRIPT
     );
     out
@@ -533,24 +439,21 @@ const DATA = JSON.parse(document.getElementById('data').textContent);
 const STATUSES = ['implemented', 'trial', 'planned', 'considered', 'suspended'];
 const LABEL = Object.fromEntries(DATA.tags.map(t => [t.id, t.label]));
 function esc(s) { return String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c])); }
-function has(r, tag) { return r.tags.some(t => t.tag === tag); }
-function presentIn(district, tag) { return DATA.records.some(r => r.district === district && has(r, tag)); }
-function select(view, a, b) {
-  if (view === 'yoy') {
-    const rs = DATA.records.filter(r => r.district === a && has(r, b)).sort((x, y) => (x.fiscal_year || 0) - (y.fiscal_year || 0) || (x.id < y.id ? -1 : 1));
-    return [rs, [b], a + ' · ' + (LABEL[b] || b) + ' across years'];
-  }
-  const R = DATA.records.filter(r => LATEST === null || r.fiscal_year === LATEST || r.fiscal_year === null);
+/* One cell of a table: its record count, the first RECORDS_PER_CELL records, which tags to
+   highlight, and a title. The cells are computed by zaitaku (render/drilldown.rs). */
+function select(key) {
+  const [view, a, b] = key.split('|');
+  const [count, shown] = DATA.cells[key] || [0, []];
+  const records = shown.map(i => DATA.records[i]);
+  const label = id => LABEL[id] || id;
   switch (view) {
-    case 'district_tag': return [R.filter(r => r.district === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
-    case 'area': return [R.filter(r => r.area === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
-    case 'medical_area': return [R.filter(r => r.medical_area === a && has(r, b)), [b], a + ' · ' + (LABEL[b] || b)];
-    case 'status': return [R.filter(r => r.tags.some(t => t.tag === a && t.status === b)), [a], (LABEL[a] || a) + ' · ' + b];
-    case 'program_category': return [R.filter(r => r.program === a && r.categories.includes(b)), null, a + ' · ' + b];
-    case 'pair': return [R.filter(r => (has(r, a) && presentIn(r.district, b)) || (has(r, b) && presentIn(r.district, a))), [a, b], (LABEL[a] || a) + ' × ' + (LABEL[b] || b)];
-    case 'entity': return [R.filter(r => r.district === b && r.tags.some(t => t.entity === a)), null, a + ' · ' + b];
-    case 'record': return [R.filter(r => r.id === a), null, a];
-    default: return [[], null, ''];
+    case 'district_tag': case 'area': case 'medical_area': return [records, count, [b], a + ' · ' + label(b)];
+    case 'yoy': return [records, count, [b], a + ' · ' + label(b) + ' across years'];
+    case 'status': return [records, count, [a], label(a) + ' · ' + b];
+    case 'pair': return [records, count, [a, b], label(a) + ' × ' + label(b)];
+    case 'program_category': case 'entity': return [records, count, null, a + ' · ' + b];
+    case 'record': return [records, count, null, a];
+    default: return [[], 0, null, ''];
   }
 }
 function highlight(r, tags) {
@@ -577,10 +480,10 @@ function renderDrill() {
   const section = document.getElementById('drilldown');
   const hash = decodeURIComponent(location.hash.slice(1));
   if (!hash.startsWith('drill=')) { section.hidden = true; return; }
-  const [view, a, b] = hash.slice(6).split('|');
-  const [records, tags, title] = select(view, a, b || '');
+  const [records, count, tags, title] = select(hash.slice(6));
   section.hidden = false;
-  document.getElementById('drill-title').textContent = title + ' — ' + records.length + ' record(s); evidence highlighted, status cues in green';
+  const shown = count > records.length ? ', the first ' + records.length + ' shown (tags.csv has them all)' : '';
+  document.getElementById('drill-title').textContent = title + ' — ' + count + ' record(s)' + shown + '; evidence highlighted, status cues in green';
   document.getElementById('drill-records').innerHTML = records.map(r => {
     const chips = r.tags.map(t => '<span class="chip" style="background:' + STATUS_COLORS[STATUSES.indexOf(t.status)] + '">' + esc(LABEL[t.tag] || t.tag) + ' · ' + t.status + (t.entity ? ' · ' + esc(t.entity) : '') + '</span>').join('');
     return '<div class="record" data-id="' + esc(r.id) + '"><b>' + esc(r.id) + '</b> ' + (r.fiscal_year ? 'FY' + r.fiscal_year + ' · ' : '') + esc(r.district || '') + ' · ' + esc(r.program || '') + ' · ' + esc(r.categories.join(' ')) +

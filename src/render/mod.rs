@@ -9,6 +9,7 @@
 //! What can fail: writing (the error names the path), drawing a chart.
 
 pub mod charts;
+mod drilldown;
 mod html;
 mod yoy;
 

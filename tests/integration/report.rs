@@ -224,3 +224,57 @@ fn the_report_works_in_a_real_browser() {
     assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
     assert!(std::fs::metadata(&screenshot).map(|m| m.len() > 10_000).unwrap_or(false), "screenshot saved");
 }
+
+/// At corpus scale the page stays bounded: a cell with 300 records inlines the first 200 and
+/// says how many there are; 250 untagged records list 200 by name and point to records.csv.
+#[test]
+fn the_drill_down_is_bounded_per_cell_at_scale() {
+    let dir = workdir();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let mut lines = String::new();
+    for n in 0..550 {
+        let description = if n < 300 {
+            "MCSで多職種の情報共有を行った。"
+        } else {
+            "会議を開催した。"
+        };
+        lines.push_str(
+            &serde_json::json!({
+                "id": format!("2024-{n:04}"), "fiscal_year": 2024, "district_no": 1,
+                "district": "小石川医師会", "program": "24時間診療体制推進事業",
+                "categories": ["①往診支援事業者連携"], "description": description,
+            })
+            .to_string(),
+        );
+        lines.push('\n');
+    }
+    std::fs::write(data.join("many.jsonl"), lines).unwrap();
+    let out = dir.path().join("reports");
+    let dictionaries = repo("dictionaries");
+    let output = zaitaku(
+        dir.path(),
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--dictionaries",
+            dictionaries.to_str().unwrap(),
+            "--out",
+            "reports",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let json = html.split("<script id=\"data\" type=\"application/json\">").nth(1).unwrap();
+    let json = json.split("</script>").next().unwrap().replace("<\\/", "</");
+    let page: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let cell = &page["cells"]["district_tag|小石川医師会|tech.mcs"];
+    assert_eq!(cell[0], 300, "the cell counts every record");
+    assert_eq!(cell[1].as_array().unwrap().len(), 200, "and shows the first 200");
+    let untagged = &page["cells"]["record|2024-0300|"];
+    assert_eq!(untagged[0], 1, "a listed untagged record has its own cell");
+    assert!(page["cells"].get("record|2024-0549|").is_none(), "the 201st untagged record is not listed");
+    assert!(html.contains("… and 50 more: records.csv has them all"), "the page says where the rest are");
+    let inlined = page["records"].as_array().unwrap().len();
+    assert_eq!(inlined, 400, "200 tagged + 200 listed untagged records inlined, not 550");
+}

@@ -1,0 +1,202 @@
+//! The data behind the page's drill-down, bounded whatever the corpus size: for every cell the
+//! page links to (`view|row|col`), the number of records and the first [`RECORDS_PER_CELL`] of
+//! them; only the records some cell shows are inlined. A 58-record table inlines all of them; a
+//! national corpus inlines at most cells × [`RECORDS_PER_CELL`], and the cell says where the rest
+//! are (tags.csv).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::aggregate::Aggregates;
+use crate::model::TaggedRecord;
+
+/// Records a drill-down lists per cell; the page says when a cell has more.
+pub const RECORDS_PER_CELL: usize = 200;
+
+/// Untagged records the page lists by name (each links to its own drill-down).
+pub const UNTAGGED_LISTED: usize = 200;
+
+#[derive(Serialize)]
+struct PageData<'a> {
+    tags: Vec<TagData<'a>>,
+    records: Vec<RecordData<'a>>,
+    /// `view|row|col` → (records in the cell, indices into `records` of those shown).
+    cells: BTreeMap<String, (usize, Vec<usize>)>,
+}
+
+#[derive(Serialize)]
+struct TagData<'a> {
+    id: &'a str,
+    label: &'a str,
+    family: &'a str,
+}
+
+#[derive(Serialize)]
+struct RecordData<'a> {
+    id: &'a str,
+    fiscal_year: Option<u16>,
+    district: Option<&'a str>,
+    program: Option<&'a str>,
+    categories: &'a [String],
+    description: &'a str,
+    tags: Vec<RecordTag<'a>>,
+}
+
+#[derive(Serialize)]
+struct RecordTag<'a> {
+    tag: &'a str,
+    status: &'static str,
+    entity: Option<&'a str>,
+    evidence: Vec<EvidenceData<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceData<'a> {
+    s: usize,
+    e: usize,
+    rule: &'a str,
+    origin: &'a str,
+    cue: Option<(usize, usize)>,
+}
+
+/// The untagged records of `a` the page lists: the first [`UNTAGGED_LISTED`], in report order.
+pub fn untagged_listed(a: &Aggregates) -> Vec<&TaggedRecord> {
+    let wanted: BTreeSet<&str> = a.untagged.iter().take(UNTAGGED_LISTED).map(String::as_str).collect();
+    a.tagged.iter().filter(|t| wanted.contains(t.record.id.as_str())).collect()
+}
+
+/// The page's drill-down data as JSON, safe inside a `<script>` element. `years` are the
+/// records the drill-down can reach (every year on the top page): the year-over-year cells span
+/// them all, every other cell holds the records of `a`'s year.
+pub fn page_data(a: &Aggregates, years: &[Aggregates]) -> String {
+    let records: Vec<(&Aggregates, &TaggedRecord)> =
+        years.iter().flat_map(|year| year.tagged.iter().map(move |t| (year, t))).collect();
+    let listed: BTreeSet<&str> = untagged_listed(a).into_iter().map(|t| t.record.id.as_str()).collect();
+    let mut cells = cell_members(a.fiscal_year, &records, &listed);
+
+    // Keep the first records of each cell; inline only those, renumbered.
+    let mut shown = BTreeSet::new();
+    for (key, members) in &mut cells {
+        if key.starts_with("yoy|") {
+            members.sort_by(|&x, &y| {
+                let (x, y) = (&records[x].1.record, &records[y].1.record);
+                (x.fiscal_year.unwrap_or(0), &x.id).cmp(&(y.fiscal_year.unwrap_or(0), &y.id))
+            });
+        }
+        shown.extend(members.iter().take(RECORDS_PER_CELL).copied());
+    }
+    let position: BTreeMap<usize, usize> = shown.iter().enumerate().map(|(new, &old)| (old, new)).collect();
+    let data = PageData {
+        tags: a.tag_infos.iter().map(|t| TagData { id: &t.id, label: &t.label, family: &t.family }).collect(),
+        records: shown.iter().map(|&i| record_data(records[i].1)).collect(),
+        cells: cells
+            .into_iter()
+            .map(|(key, members)| {
+                let count = members.len();
+                (key, (count, members.iter().take(RECORDS_PER_CELL).map(|i| position[i]).collect()))
+            })
+            .collect(),
+    };
+    // `</` inside a script element would end it.
+    serde_json::to_string(&data).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/")
+}
+
+/// Every cell a page links to, with the indices of its records in page order. The cells are the
+/// page's tables: district × tag, area × tag, 二次保健医療圏 × tag, tag × status, program ×
+/// 事業区分, tag × tag (associations with both), entity × district, one untagged record, and
+/// an association's tag across years.
+fn cell_members(
+    latest: Option<u16>,
+    records: &[(&Aggregates, &TaggedRecord)],
+    listed_untagged: &BTreeSet<&str>,
+) -> BTreeMap<String, Vec<usize>> {
+    let in_view =
+        |t: &TaggedRecord| latest.is_none() || t.record.fiscal_year.is_none_or(|y| Some(y) == latest);
+    // Tags each association has in the page's year, for the co-occurrence cells.
+    let mut district_tags: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (_, t) in records.iter().filter(|(_, t)| in_view(t)) {
+        if let Some(district) = t.record.district.as_deref() {
+            district_tags.entry(district).or_default().extend(t.tags.iter().map(|tag| tag.tag.as_str()));
+        }
+    }
+
+    let mut cells: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut add = |key: String, index: usize| {
+        let members = cells.entry(key).or_default();
+        if members.last() != Some(&index) {
+            members.push(index);
+        }
+    };
+    for (index, &(year, t)) in records.iter().enumerate() {
+        let record = &t.record;
+        let district = record.district.as_deref();
+        if let Some(district) = district {
+            for tag in &t.tags {
+                add(format!("yoy|{district}|{}", tag.tag), index);
+            }
+        }
+        if !in_view(t) {
+            continue;
+        }
+        let association = district.and_then(|d| year.associations.iter().find(|x| x.district == d));
+        let (medical_area, area) =
+            association.map_or(("unknown", "unknown"), |x| (x.medical_area.as_str(), x.area.as_str()));
+        for tag in &t.tags {
+            let id = &tag.tag;
+            add(format!("area|{area}|{id}"), index);
+            add(format!("medical_area|{medical_area}|{id}"), index);
+            add(format!("status|{id}|{}", tag.status.name()), index);
+            if let Some(district) = district {
+                add(format!("district_tag|{district}|{id}"), index);
+                if let Some(entity) = &tag.entity {
+                    add(format!("entity|{entity}|{district}"), index);
+                }
+                for other in district_tags.get(district).into_iter().flatten() {
+                    add(format!("pair|{id}|{other}"), index);
+                    add(format!("pair|{other}|{id}"), index);
+                }
+            }
+        }
+        if let Some(program) = &record.program {
+            for category in &record.categories {
+                add(format!("program_category|{program}|{category}"), index);
+            }
+        }
+        if listed_untagged.contains(record.id.as_str()) {
+            add(format!("record|{}|", record.id), index);
+        }
+    }
+    cells
+}
+
+fn record_data(t: &TaggedRecord) -> RecordData<'_> {
+    RecordData {
+        id: &t.record.id,
+        fiscal_year: t.record.fiscal_year,
+        district: t.record.district.as_deref(),
+        program: t.record.program.as_deref(),
+        categories: &t.record.categories,
+        description: &t.record.description,
+        tags: t
+            .tags
+            .iter()
+            .map(|tag| RecordTag {
+                tag: &tag.tag,
+                status: tag.status.name(),
+                entity: tag.entity.as_deref(),
+                evidence: tag
+                    .evidence
+                    .iter()
+                    .map(|e| EvidenceData {
+                        s: e.span.start_char_orig,
+                        e: e.span.end_char_orig,
+                        rule: &e.rule,
+                        origin: &e.rule_origin,
+                        cue: e.cue.as_ref().map(|c| (c.start_char_orig, c.end_char_orig)),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
