@@ -22,17 +22,30 @@ pub struct Tagged {
 
 /// Tokenizes and tags `records` in parallel (rayon), keeping their order.
 pub fn tokenize_and_tag(tokenizer: &Tokenizer, ruleset: &Ruleset, records: Vec<Record>) -> Result<Tagged> {
-    let results: Vec<(TaggedRecord, usize)> = records
+    let (records, num_tokens) = tokenize_tag_and_map(tokenizer, ruleset, records, |record| record)?;
+    Ok(Tagged { records, num_tokens })
+}
+
+/// Like [`tokenize_and_tag`], then `finish` on each tagged record in the same parallel pass
+/// (e.g. serialising it), so the threads do not wait for each other between the two; returns
+/// the results in input order and the number of tokens.
+pub fn tokenize_tag_and_map<T: Send>(
+    tokenizer: &Tokenizer,
+    ruleset: &Ruleset,
+    records: Vec<Record>,
+    finish: impl Fn(TaggedRecord) -> T + Sync,
+) -> Result<(Vec<T>, usize)> {
+    let results: Vec<(T, usize)> = records
         .into_par_iter()
         .map_init(
             || tokenizer.worker(),
             |worker, record| {
                 let tokenized = worker.tokenize(record)?;
                 let num_tokens = tokenized.tokens.len();
-                Ok((ruleset.tag_owned(tokenized), num_tokens))
+                Ok((finish(ruleset.tag_owned(tokenized)), num_tokens))
             },
         )
         .collect::<Result<_>>()?;
     let num_tokens = results.iter().map(|(_, n)| n).sum();
-    Ok(Tagged { records: results.into_iter().map(|(record, _)| record).collect(), num_tokens })
+    Ok((results.into_iter().map(|(result, _)| result).collect(), num_tokens))
 }

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use rayon::prelude::*;
 
 use super::output::Output;
 use super::{GlobalArgs, report_warnings};
@@ -36,32 +35,45 @@ enum TagFormat {
 const BATCH_RECORDS: usize = 2048;
 
 /// Runs `zaitaku tag`.
+///
+/// Reading is serial (a table is parsed whole, JSON Lines line by line), so it overlaps the
+/// parallel work: the first batch is read while the rules compile, and each next batch while
+/// the current one is tokenized, tagged and serialised.
 pub fn run(global: &GlobalArgs, args: &TagArgs) -> anyhow::Result<()> {
     let files = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files.clone() };
-    let ruleset = zaitaku::tag::Ruleset::load(&global.dictionaries)?;
-    let tokenizer = zaitaku::tokenize::Tokenizer::load(&global.dictionaries)?;
     let mut batches = zaitaku::ingest::batches(&files, BATCH_RECORDS);
+    let (loaded, first) = rayon::join(
+        || -> anyhow::Result<_> {
+            Ok((
+                zaitaku::tag::Ruleset::load(&global.dictionaries)?,
+                zaitaku::tokenize::Tokenizer::load(&global.dictionaries)?,
+            ))
+        },
+        || batches.next(),
+    );
+    let (ruleset, tokenizer) = loaded?;
+    let serialise = |record: zaitaku::TaggedRecord| -> Result<Vec<u8>, serde_json::Error> {
+        let mut line = Vec::with_capacity(4096);
+        match args.format {
+            TagFormat::Json => serde_json::to_writer(&mut line, &record)?,
+            TagFormat::Gold => serde_json::to_writer(&mut line, &zaitaku::eval::to_gold(&record))?,
+        }
+        line.push(b'\n');
+        Ok(line)
+    };
 
     Output::write_with(args.output.as_deref(), move |out| {
-        for batch in &mut batches {
-            let tagged = zaitaku::pipeline::tokenize_and_tag(&tokenizer, &ruleset, batch?)?;
-            // Serialising is a fifth of the work: done by the workers, written in order.
-            let lines = tagged
-                .records
-                .par_iter()
-                .map(|record| {
-                    let mut line = Vec::with_capacity(4096);
-                    match args.format {
-                        TagFormat::Json => serde_json::to_writer(&mut line, record)?,
-                        TagFormat::Gold => serde_json::to_writer(&mut line, &zaitaku::eval::to_gold(record))?,
-                    }
-                    line.push(b'\n');
-                    Ok(line)
-                })
-                .collect::<Result<Vec<Vec<u8>>, serde_json::Error>>()?;
-            for line in &lines {
-                out.write_all(line)?;
+        let mut next = first;
+        while let Some(batch) = next {
+            let batch = batch?;
+            let (lines, following) = rayon::join(
+                || zaitaku::pipeline::tokenize_tag_and_map(&tokenizer, &ruleset, batch, serialise),
+                || batches.next(),
+            );
+            for line in lines?.0 {
+                out.write_all(&line?)?;
             }
+            next = following;
         }
         let (_inputs, warnings) = batches.finish();
         report_warnings(global, warnings)
