@@ -78,9 +78,19 @@ struct Line<'a> {
     text: &'a str,
 }
 
+/// How far into a file format detection looks for a row: the first row is on the first page.
+const DETECTION_WINDOW_BYTES: usize = 256 * 1024;
+
 /// Whether `text` looks like the program table (used for format detection).
 pub(crate) fn looks_like_table(text: &str) -> bool {
-    let lines = split_lines(text);
+    // Up to the last line break inside the window, so no line is cut.
+    let window = if text.len() > DETECTION_WINDOW_BYTES {
+        let end = text.floor_char_boundary(DETECTION_WINDOW_BYTES);
+        text[..end].rfind('\n').map_or(&text[..end], |newline| &text[..newline])
+    } else {
+        text
+    };
+    let lines = split_lines(window);
     (0..lines.len()).any(|i| confirm_row_start(&lines, i, &Furniture::default()).is_some())
 }
 
@@ -195,7 +205,11 @@ impl Furniture<'_> {
 }
 
 fn is_pattern_furniture(text: &str) -> bool {
-    BARE_NUMBER.is_match(text) || PAGE_NUMBER.is_match(text) || DOCUMENT_LABEL.is_match(text)
+    // Every pattern starts with a digit, a dash or 資/別/参: most lines are out at one char.
+    let could_be = text.chars().next().is_some_and(|c| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || matches!(c, '-' | '－' | '‐' | '資' | '別' | '参')
+    });
+    could_be && (BARE_NUMBER.is_match(text) || PAGE_NUMBER.is_match(text) || DOCUMENT_LABEL.is_match(text))
 }
 
 /// A confirmed row start: the association line and its program cell.
@@ -211,6 +225,10 @@ struct RowStart<'a> {
 /// A row starts at line `i` if it names a 医師会 and the next content lines form a program cell.
 fn confirm_row_start<'a>(lines: &[Line<'a>], i: usize, furniture: &Furniture<'_>) -> Option<RowStart<'a>> {
     let line = lines[i];
+    // DISTRICT ends in 医師会: a cheap test first, since every line of the table is tried.
+    if !line.text.ends_with("医師会") {
+        return None;
+    }
     let caps = DISTRICT.captures(line.text)?;
     let explicit_number = caps.get(1).and_then(|m| m.as_str().parse().ok());
     let district = caps.get(2)?.as_str();
