@@ -85,7 +85,7 @@ const DETECTION_WINDOW_BYTES: usize = 256 * 1024;
 pub(crate) fn looks_like_table(text: &str) -> bool {
     // Up to the last line break inside the window, so no line is cut.
     let window = if text.len() > DETECTION_WINDOW_BYTES {
-        let end = text.floor_char_boundary(DETECTION_WINDOW_BYTES);
+        let end = (0..=DETECTION_WINDOW_BYTES).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
         text[..end].rfind('\n').map_or(&text[..end], |newline| &text[..newline])
     } else {
         text
