@@ -21,9 +21,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Location, Result, Warnings};
 use crate::ingest::{self, Input};
-use crate::model::{Record, TaggedRecord};
+use crate::model::TaggedRecord;
 use crate::regions::Regions;
 use crate::tag::Ruleset;
+use crate::text::natural_cmp;
 use crate::tokenize::Tokenizer;
 
 /// Where the main job reads and writes.
@@ -173,9 +174,12 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
         }
         inputs.push(result.input);
     }
-    let records: Vec<Record> = tagged.iter().map(|t| t.record.clone()).collect();
-    ingest::check_unique_ids(&records)?;
-    drop(records);
+    ingest::check_unique_ids(tagged.iter().map(|t| &t.record))?;
+    // The report lists records by year and id, not in whatever order the inputs held them, so
+    // reordering a CSV or JSON input changes nothing but the input's hash.
+    tagged.sort_by(|a, b| {
+        a.record.fiscal_year.cmp(&b.record.fiscal_year).then_with(|| natural_cmp(&a.record.id, &b.record.id))
+    });
 
     let mut districts: Vec<&str> = tagged.iter().filter_map(|r| r.record.district.as_deref()).collect();
     districts.sort_unstable();

@@ -172,6 +172,38 @@ pub fn slice_chars(s: &str, start: usize, end: usize) -> &str {
     &s[start_byte..end_byte]
 }
 
+/// Orders strings as people read numbered ids: runs of ASCII digits compare as numbers, so
+/// `r-9` < `r-10`; ties (`7` vs `007`) fall back to plain string order, so the order is total.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> impl Iterator<Item = (bool, &str)> {
+        let mut rest = s;
+        std::iter::from_fn(move || {
+            let first = rest.chars().next()?;
+            let digits = first.is_ascii_digit();
+            let end = rest.find(|c: char| c.is_ascii_digit() != digits).unwrap_or(rest.len());
+            let (chunk, tail) = rest.split_at(end);
+            rest = tail;
+            Some((digits, chunk))
+        })
+    }
+    let (mut xs, mut ys) = (chunks(a), chunks(b));
+    loop {
+        let order = match (xs.next(), ys.next()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some((true, x)), Some((true, y))) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            (Some((_, x)), Some((_, y))) => x.cmp(y),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+}
+
 /// Display width in half-width units: 2 for wide (CJK, full-width) characters, else 1.
 ///
 /// Table layout decisions (has a 事業区分 cell wrapped?) depend on how full a column is.
@@ -189,6 +221,18 @@ fn is_wide(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_sort_as_people_number_them() {
+        let mut ids =
+            vec!["r-10", "r-9", "2024-010", "2024-002", "r-009", "r", "r-9a", "a10b2", "a10b10", "a9"];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            ["2024-002", "2024-010", "a9", "a10b2", "a10b10", "r", "r-009", "r-9", "r-9a", "r-10"]
+        );
+        assert_eq!(natural_cmp("7", "007"), "7".cmp("007"), "equal numbers fall back to string order");
+    }
 
     #[test]
     fn base_forms_compare_in_normal_form() {

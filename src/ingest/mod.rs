@@ -232,7 +232,7 @@ fn number_districts<'r>(records: impl Iterator<Item = &'r mut Record>) {
 }
 
 /// Fails when two records share an id, naming both places.
-pub fn check_unique_ids(records: &[Record]) -> Result<()> {
+pub fn check_unique_ids<'a>(records: impl IntoIterator<Item = &'a Record>) -> Result<()> {
     let mut seen: BTreeMap<&str, &Record> = BTreeMap::new();
     for record in records {
         if let Some(first) = seen.insert(&record.id, record) {

@@ -278,3 +278,47 @@ fn the_drill_down_is_bounded_per_cell_at_scale() {
     let inlined = page["records"].as_array().unwrap().len();
     assert_eq!(inlined, 400, "200 tagged + 200 listed untagged records inlined, not 550");
 }
+
+/// The order of the records inside an input does not change the report: the seed's records
+/// as JSON Lines, forwards and reversed, give the same files; only the input's hash differs
+/// (provenance.json and the page's provenance line).
+#[test]
+fn reports_do_not_depend_on_the_order_of_records() {
+    let dir = workdir();
+    let ingested = zaitaku(dir.path(), &["ingest", super::harness::seed().to_str().unwrap()]);
+    assert!(ingested.status.success(), "{}", stderr(&ingested));
+    let lines: Vec<String> = stdout(&ingested).lines().map(str::to_owned).collect();
+    let dictionaries = repo("dictionaries");
+    let mut reports = Vec::new();
+    for (name, ordered) in [("forwards", lines.clone()), ("reversed", lines.iter().rev().cloned().collect())]
+    {
+        let data = dir.path().join(format!("data-{name}"));
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(data.join("r06.jsonl"), ordered.join("\n") + "\n").unwrap();
+        let out = dir.path().join(format!("reports-{name}"));
+        let args = ["--data", data.to_str().unwrap(), "--dictionaries", dictionaries.to_str().unwrap()];
+        let output =
+            zaitaku(dir.path(), &[&args[..], &["--out", out.to_str().unwrap(), "--no-cache"]].concat());
+        assert!(output.status.success(), "{}", stderr(&output));
+        reports.push(snapshot(&out));
+    }
+    let without_provenance = |path: &Path, bytes: &[u8]| -> String {
+        let text = String::from_utf8_lossy(bytes);
+        if path.extension().is_some_and(|e| e == "html") {
+            text.lines().filter(|line| !line.starts_with("<p class=\"muted\">zaitaku ")).collect()
+        } else {
+            text.into_owned()
+        }
+    };
+    assert_eq!(reports[0].keys().collect::<Vec<_>>(), reports[1].keys().collect::<Vec<_>>());
+    for (path, bytes) in &reports[0] {
+        if path == Path::new("provenance.json") {
+            continue;
+        }
+        assert!(
+            without_provenance(path, bytes) == without_provenance(path, &reports[1][path]),
+            "{} depends on the order of the records",
+            path.display()
+        );
+    }
+}
