@@ -1,8 +1,9 @@
 //! The data behind the page's drill-down, bounded whatever the corpus size: for every cell the
-//! page links to (`view|row|col`), the number of records and the first [`RECORDS_PER_CELL`] of
-//! them; only the records some cell shows are inlined. A 58-record table inlines all of them; a
-//! national corpus inlines at most cells × [`RECORDS_PER_CELL`], and the cell says where the rest
-//! are (tags.csv).
+//! page links to (`view|row|col`), the number of records and up to [`RECORDS_PER_CELL`] of them;
+//! only the records some cell shows are inlined, at most [`INLINED_RECORDS`] (or
+//! [`RECORDS_PER_CELL_FLOOR`] per cell, if that is more). A cell shows records other cells
+//! already show first, so one record serves many cells. A 58-record table inlines all of them;
+//! at 17,400 records the page stays a few MB, and a cell says when tags.csv has more.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,8 +12,14 @@ use serde::Serialize;
 use crate::aggregate::Aggregates;
 use crate::model::TaggedRecord;
 
-/// Records a drill-down lists per cell; the page says when a cell has more.
-pub const RECORDS_PER_CELL: usize = 200;
+/// Records a drill-down lists per cell at most; the page says when a cell has more.
+pub const RECORDS_PER_CELL: usize = 100;
+
+/// Records every cell shows (if it has them) even when [`INLINED_RECORDS`] is spent.
+pub const RECORDS_PER_CELL_FLOOR: usize = 3;
+
+/// Records inlined in one page, beyond each cell's floor.
+pub const INLINED_RECORDS: usize = 2_000;
 
 /// Untagged records the page lists by name (each links to its own drill-down).
 pub const UNTAGGED_LISTED: usize = 200;
@@ -73,28 +80,17 @@ pub fn page_data(a: &Aggregates, years: &[Aggregates]) -> String {
     let records: Vec<(&Aggregates, &TaggedRecord)> =
         years.iter().flat_map(|year| year.tagged.iter().map(move |t| (year, t))).collect();
     let listed: BTreeSet<&str> = untagged_listed(a).into_iter().map(|t| t.record.id.as_str()).collect();
-    let mut cells = cell_members(a.fiscal_year, &records, &listed);
-
-    // Keep the first records of each cell; inline only those, renumbered.
-    let mut shown = BTreeSet::new();
-    for (key, members) in &mut cells {
-        if key.starts_with("yoy|") {
-            members.sort_by(|&x, &y| {
-                let (x, y) = (&records[x].1.record, &records[y].1.record);
-                (x.fiscal_year.unwrap_or(0), &x.id).cmp(&(y.fiscal_year.unwrap_or(0), &y.id))
-            });
-        }
-        shown.extend(members.iter().take(RECORDS_PER_CELL).copied());
-    }
+    let cells = cell_members(a.fiscal_year, &records, &listed);
+    let (shown_by_cell, shown) = choose_shown(&cells);
     let position: BTreeMap<usize, usize> = shown.iter().enumerate().map(|(new, &old)| (old, new)).collect();
     let data = PageData {
         tags: a.tag_infos.iter().map(|t| TagData { id: &t.id, label: &t.label, family: &t.family }).collect(),
         records: shown.iter().map(|&i| record_data(records[i].1)).collect(),
         cells: cells
-            .into_iter()
-            .map(|(key, members)| {
-                let count = members.len();
-                (key, (count, members.iter().take(RECORDS_PER_CELL).map(|i| position[i]).collect()))
+            .iter()
+            .zip(shown_by_cell)
+            .map(|((key, members), chosen)| {
+                (key.clone(), (members.len(), chosen.iter().map(|i| position[i]).collect()))
             })
             .collect(),
     };
@@ -102,7 +98,41 @@ pub fn page_data(a: &Aggregates, years: &[Aggregates]) -> String {
     serde_json::to_string(&data).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/")
 }
 
-/// Every cell a page links to, with the indices of its records in page order. The cells are the
+/// Which records each cell shows (in page order) and all the records shown. Two passes over
+/// the cells in key order: first up to the floor each, then up to [`RECORDS_PER_CELL`] while the
+/// page's budget lasts; in both, records already shown are taken before new ones.
+fn choose_shown(cells: &BTreeMap<String, Vec<usize>>) -> (Vec<Vec<usize>>, BTreeSet<usize>) {
+    let mut shown = BTreeSet::new();
+    let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); cells.len()];
+    for (limit, budgeted) in [(RECORDS_PER_CELL_FLOOR, false), (RECORDS_PER_CELL, true)] {
+        for (members, chosen) in cells.values().zip(&mut chosen) {
+            let reused: Vec<usize> =
+                members.iter().copied().filter(|m| shown.contains(m)).take(limit).collect();
+            for &member in reused.iter().chain(members) {
+                if chosen.len() >= limit {
+                    break;
+                }
+                if chosen.contains(&member) {
+                    continue;
+                }
+                if !shown.contains(&member) {
+                    if budgeted && shown.len() >= INLINED_RECORDS {
+                        break;
+                    }
+                    shown.insert(member);
+                }
+                chosen.push(member);
+            }
+        }
+    }
+    for list in &mut chosen {
+        list.sort_unstable();
+    }
+    (chosen, shown)
+}
+
+/// Every cell a page links to, with the indices of its records in page order (the main job
+/// sorts records by year and id, so that is also the order of the year-over-year cells). The cells are the
 /// page's tables: district × tag, area × tag, 二次保健医療圏 × tag, tag × status, program ×
 /// 事業区分, tag × tag (associations with both), entity × district, one untagged record, and
 /// an association's tag across years.

@@ -482,7 +482,7 @@ function renderDrill() {
   if (!hash.startsWith('drill=')) { section.hidden = true; return; }
   const [records, count, tags, title] = select(hash.slice(6));
   section.hidden = false;
-  const shown = count > records.length ? ', the first ' + records.length + ' shown (tags.csv has them all)' : '';
+  const shown = count > records.length ? ', ' + records.length + ' shown (tags.csv has them all)' : '';
   document.getElementById('drill-title').textContent = title + ' — ' + count + ' record(s)' + shown + '; evidence highlighted, status cues in green';
   document.getElementById('drill-records').innerHTML = records.map(r => {
     const chips = r.tags.map(t => '<span class="chip" style="background:' + STATUS_COLORS[STATUSES.indexOf(t.status)] + '">' + esc(LABEL[t.tag] || t.tag) + ' · ' + t.status + (t.entity ? ' · ' + esc(t.entity) : '') + '</span>').join('');
