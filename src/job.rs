@@ -194,10 +194,9 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
     let files = {
         progress(STAGES[1]);
         let mut years = Vec::with_capacity(fiscal_years.len());
-        for year in &fiscal_years {
-            let of_year: Vec<TaggedRecord> =
-                tagged.iter().filter(|r| r.record.fiscal_year == Some(*year)).cloned().collect();
-            years.push(crate::aggregate::aggregate(&of_year, &regions, ruleset.tags(), &mut warnings)?);
+        // Sorted by year above, so each year is one slice: no copy of the records.
+        for of_year in tagged.chunk_by(|a, b| a.record.fiscal_year == b.record.fiscal_year) {
+            years.push(crate::aggregate::aggregate(of_year, &regions, ruleset.tags(), &mut warnings)?);
         }
         let changes = crate::aggregate::yoy::year_over_year(&years);
         progress(STAGES[2]);
