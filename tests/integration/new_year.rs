@@ -106,7 +106,22 @@ fn two_years_give_per_year_views_and_the_changes_written_into_the_fixture() {
         page.contains("href=\"years/2024/index.html\"") && page.contains("Year-over-year: FY2024 → FY2025")
     );
     assert!(page.contains("#drill=yoy|"), "change rows drill down");
-    assert!(page.contains("const LATEST = 2025;"), "the drill-down knows the latest year");
+    // The top page's tables are FY2025's, so are their drill-downs; a change row spans both years.
+    let json = page.split("<script id=\"data\" type=\"application/json\">").nth(1).unwrap();
+    let data: serde_json::Value =
+        serde_json::from_str(&json.split("</script>").next().unwrap().replace("<\\/", "</")).unwrap();
+    let years_of = |prefix: &str| -> std::collections::BTreeSet<u64> {
+        let cells = data["cells"].as_object().unwrap();
+        let shown = cells
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .flat_map(|(_, cell)| cell[1].as_array().unwrap());
+        shown
+            .map(|i| data["records"][i.as_u64().unwrap() as usize]["fiscal_year"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(years_of("district_tag|"), [2025].into(), "the tables' drill-downs show FY2025");
+    assert_eq!(years_of("yoy|"), [2024, 2025].into(), "the change rows' drill-downs show both years");
 }
 
 #[test]
