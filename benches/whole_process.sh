@@ -5,6 +5,7 @@
 #   big.txt       the FY2024 table text repeated 300 times (9,993,300 bytes, as the peers' README)
 #   big20.jsonl   the seed's records as JSON Lines (ids dropped) repeated to 20 MB
 #   big100.jsonl  the same to 100 MB
+#   bigdata/      big.txt as a data folder, for the main job at scale
 #   usage: benches/whole_process.sh [N]     (from the repository root)
 # The Python peer and fugashi rows need ../shared/peers and PyPI once (a venv in $SCRATCH);
 # without them those rows are skipped.
@@ -48,6 +49,8 @@ if [ ! -s "$corpus/big100.jsonl" ]; then
   for _ in 1 2 3 4 5; do cat "$corpus/big20.jsonl" >> "$corpus/big100.jsonl"; done
 fi
 printf '{"id":"p-1","description":"MCSを導入した。"}\n' > "$corpus/one.jsonl"
+mkdir -p "$corpus/bigdata"
+ln -sf ../big.txt "$corpus/bigdata/r06_big.txt"
 
 peers=false
 if [ -d "$shared/peers" ]; then
@@ -87,3 +90,7 @@ measure "$zaitaku" tag "$corpus/big100.jsonl"
 
 echo "== 4. start-up: zaitaku tag on a one-line passage (dictionary load + rule compile + one record)"
 measure "$zaitaku" tag "$corpus/one.jsonl"
+
+echo "== 5. main job on big.txt (10 MB, 17,400 records, one fiscal year), no cache: the report at scale"
+measure "$zaitaku" --no-cache --data "$corpus/bigdata" --out "$scratch/reports-big"
+echo "  report: $(du -sh "$scratch/reports-big" | cut -f1) in $(find "$scratch/reports-big" -type f | wc -l) files; index.html $(stat -c %s "$scratch/reports-big/index.html") bytes"
