@@ -8,7 +8,11 @@ use super::harness::{repo, stderr, stdout, workdir, zaitaku};
 
 /// Runs the main job on the repo's data into `out`, with extra flags.
 fn run_job(cwd: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let data = repo("data");
+    run_job_on(cwd, &repo("data"), out, extra)
+}
+
+/// Runs the main job on the data folder `data` into `out`, with the repo's dictionaries.
+fn run_job_on(cwd: &Path, data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let dictionaries = repo("dictionaries");
     let mut args = vec![
         "--data",
@@ -252,18 +256,7 @@ fn the_drill_down_is_bounded_per_cell_at_scale() {
     }
     std::fs::write(data.join("many.jsonl"), lines).unwrap();
     let out = dir.path().join("reports");
-    let dictionaries = repo("dictionaries");
-    let output = zaitaku(
-        dir.path(),
-        &[
-            "--data",
-            data.to_str().unwrap(),
-            "--dictionaries",
-            dictionaries.to_str().unwrap(),
-            "--out",
-            "reports",
-        ],
-    );
+    let output = run_job_on(dir.path(), &data, &out, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     let json = html.split("<script id=\"data\" type=\"application/json\">").nth(1).unwrap();
@@ -291,7 +284,6 @@ fn reports_do_not_depend_on_the_order_of_records() {
     let ingested = zaitaku(dir.path(), &["ingest", super::harness::seed().to_str().unwrap()]);
     assert!(ingested.status.success(), "{}", stderr(&ingested));
     let lines: Vec<String> = stdout(&ingested).lines().map(str::to_owned).collect();
-    let dictionaries = repo("dictionaries");
     let mut reports = Vec::new();
     for (name, ordered) in [("forwards", lines.clone()), ("reversed", lines.iter().rev().cloned().collect())]
     {
@@ -299,9 +291,7 @@ fn reports_do_not_depend_on_the_order_of_records() {
         std::fs::create_dir(&data).unwrap();
         std::fs::write(data.join("r06.jsonl"), ordered.join("\n") + "\n").unwrap();
         let out = dir.path().join(format!("reports-{name}"));
-        let args = ["--data", data.to_str().unwrap(), "--dictionaries", dictionaries.to_str().unwrap()];
-        let output =
-            zaitaku(dir.path(), &[&args[..], &["--out", out.to_str().unwrap(), "--no-cache"]].concat());
+        let output = run_job_on(dir.path(), &data, &out, &["--no-cache"]);
         assert!(output.status.success(), "{}", stderr(&output));
         reports.push(snapshot(&out));
     }
