@@ -132,10 +132,10 @@ fn choose_shown(cells: &BTreeMap<String, Vec<usize>>) -> (Vec<Vec<usize>>, BTree
 }
 
 /// Every cell a page links to, with the indices of its records in page order (the main job
-/// sorts records by year and id, so that is also the order of the year-over-year cells). The cells are the
-/// page's tables: district × tag, area × tag, 二次保健医療圏 × tag, tag × status, program ×
-/// 事業区分, tag × tag (associations with both), entity × district, one untagged record, and
-/// an association's tag across years.
+/// sorts records by year and id, so that is also the order of the year-over-year cells). The
+/// cells are the page's tables: district × tag, area × tag, 二次保健医療圏 × tag, tag × status,
+/// program × 事業区分, tag × tag (associations with both), entity × district, one untagged
+/// record, and an association's tag across years.
 fn cell_members(
     latest: Option<u16>,
     records: &[(&Aggregates, &TaggedRecord)],
