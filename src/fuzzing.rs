@@ -5,11 +5,16 @@
 //! a panic is a bug. Each also checks an invariant the pipeline promises (errors name the input,
 //! evidence slices the description), so a fuzzer finds wrong answers, not only crashes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::tag::Ruleset;
 use crate::tokenize::Tokenizer;
+
+/// The shipped dictionaries folder of this checkout, which the rule and tagger targets load.
+pub fn shipped_dictionaries() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries")
+}
 
 /// Ingests `bytes` as a file called `name` (the extension only breaks format ties). Errors must
 /// name the input.

@@ -77,6 +77,17 @@ pub struct Ingested {
     pub warnings: Warnings,
 }
 
+/// Reads one file, or standard input (read whole, named `<stdin>`) when `path` is `-`.
+pub(crate) fn read_path_or_stdin(path: &Path) -> Result<Ingested> {
+    if path != Path::new("-") {
+        return read(path);
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .map_err(|e| Error::io(Path::new("<stdin>"), e))?;
+    read_bytes("<stdin>", &bytes)
+}
+
 /// Reads one file.
 pub fn read(path: &Path) -> Result<Ingested> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -87,15 +98,7 @@ pub fn read(path: &Path) -> Result<Ingested> {
 pub fn read_all(paths: &[impl AsRef<Path>]) -> Result<Ingested> {
     let mut all = Ingested::default();
     for path in paths {
-        let path = path.as_ref();
-        let one = if path == Path::new("-") {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-                .map_err(|e| Error::io(Path::new("<stdin>"), e))?;
-            read_bytes("<stdin>", &bytes)?
-        } else {
-            read(path)?
-        };
+        let one = read_path_or_stdin(path.as_ref())?;
         all.records.extend(one.records);
         all.inputs.extend(one.inputs);
         all.warnings.extend(one.warnings);

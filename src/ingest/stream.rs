@@ -13,7 +13,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::{Format, Input, Numbering, decode, fiscal_year, json_input, read, read_bytes};
+use super::{Format, Input, Numbering, decode, fiscal_year, json_input, read_path_or_stdin};
 use crate::error::{Error, Location, Result, Warnings};
 use crate::model::Record;
 
@@ -105,16 +105,7 @@ impl RecordBatches {
         {
             return Ok(Source::Lines(lines));
         }
-        let ingested = if path == Path::new("-") {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::io(Path::new("<stdin>"), e))?;
-            read_bytes("<stdin>", &bytes)?
-        } else {
-            read(path)?
-        };
+        let ingested = read_path_or_stdin(path)?;
         self.inputs.extend(ingested.inputs);
         self.warnings.extend(ingested.warnings);
         Ok(Source::Loaded(ingested.records.into_iter()))

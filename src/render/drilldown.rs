@@ -75,11 +75,12 @@ pub fn untagged_listed(a: &Aggregates) -> Vec<&TaggedRecord> {
 
 /// The page's drill-down data as JSON, safe inside a `<script>` element. `years` are the
 /// records the drill-down can reach (every year on the top page): the year-over-year cells span
-/// them all, every other cell holds the records of `a`'s year.
-pub fn page_data(a: &Aggregates, years: &[Aggregates]) -> String {
+/// them all, every other cell holds the records of `a`'s year. `listed_untagged` are the
+/// untagged records the page links to ([`untagged_listed`]).
+pub fn page_data(a: &Aggregates, years: &[Aggregates], listed_untagged: &[&TaggedRecord]) -> String {
     let records: Vec<(&Aggregates, &TaggedRecord)> =
         years.iter().flat_map(|year| year.tagged.iter().map(move |t| (year, t))).collect();
-    let listed: BTreeSet<&str> = untagged_listed(a).into_iter().map(|t| t.record.id.as_str()).collect();
+    let listed: BTreeSet<&str> = listed_untagged.iter().map(|t| t.record.id.as_str()).collect();
     let cells = cell_members(a.fiscal_year, &records, &listed);
     let (shown_by_cell, shown) = choose_shown(&cells);
     let position: BTreeMap<usize, usize> = shown.iter().enumerate().map(|(new, &old)| (old, new)).collect();

@@ -373,7 +373,8 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
         "<h2 id=\"untagged\">Records with no tag ({})</h2><p class=\"muted\">for review: wording the rules do not cover, or rows with nothing to tag.</p><ul>",
         a.untagged.len()
     );
-    for t in drilldown::untagged_listed(a) {
+    let listed_untagged = drilldown::untagged_listed(a);
+    for t in &listed_untagged {
         let _ = write!(
             out,
             "<li><a href=\"{}\">{} {}</a></li>",
@@ -421,7 +422,7 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
     let _ = writeln!(
         out,
         "<script id=\"data\" type=\"application/json\">{}</script>",
-        drilldown::page_data(a, scope.all_years)
+        drilldown::page_data(a, scope.all_years, &listed_untagged)
     );
     let status_colors: Vec<String> = STATUS_COLORS.iter().map(hex).collect();
     let _ = write!(
