@@ -11,10 +11,10 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use toml::Spanned;
 
 use super::config::{
-    AliasFile, CueFile, EntityConfig, PatternConfig, RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig,
+    ActingBodyFilterConfig, AliasFile, ContextFile, CueFile, EntityConfig, KindConfig, PatternConfig, RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig,
 };
 use super::{
-    AliasIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId, RegexPattern, Rule, Ruleset, Scope,
+    ActingBodyFilter, AliasIndex, ContextIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId, RegexPattern, Rule, Ruleset, Scope,
     TagInfo, TermIndex, TokenSpec, Unless,
 };
 use crate::error::Location;
@@ -26,6 +26,8 @@ pub const TAXONOMY_FILE: &str = "taxonomy.toml";
 pub const CUES_FILE: &str = "cues.toml";
 /// Entity aliases.
 pub const ALIASES_FILE: &str = "aliases.toml";
+/// Free-text context: acting bodies, relation words, name heads.
+pub const CONTEXT_FILE: &str = "context.toml";
 /// Folder of rule files.
 pub const RULES_DIR: &str = "rules";
 
@@ -118,13 +120,21 @@ fn build_inner(dir: &Path, problems: &mut Problems) -> Option<Ruleset> {
     let taxonomy_source = read_source(&dir.join(TAXONOMY_FILE), problems);
     let cue_source = read_source(&dir.join(CUES_FILE), problems);
     let alias_source = read_source(&dir.join(ALIASES_FILE), problems);
+    let context_source = read_source(&dir.join(CONTEXT_FILE), problems);
     let rule_sources = read_rule_sources(&dir.join(RULES_DIR), problems);
 
     let tags = taxonomy_source.as_ref().and_then(|f| compile_taxonomy(f, problems)).unwrap_or_default();
     let cues = cue_source.as_ref().and_then(|f| compile_cues(f, problems));
     let aliases = alias_source.as_ref().and_then(|f| compile_aliases(f, problems));
+    let context = context_source.as_ref().and_then(|f| compile_context(f, problems));
 
-    let mut builder = RuleBuilder { tags: &tags, dir: dir.to_owned(), ..RuleBuilder::default() };
+    let mut builder = RuleBuilder {
+        tags: &tags,
+        dir: dir.to_owned(),
+        body_kinds: context.as_ref().map(|c| c.body_kinds.clone()).unwrap_or_default(),
+        name_kinds: context.as_ref().map(|c| c.name_kinds.clone()).unwrap_or_default(),
+        ..RuleBuilder::default()
+    };
     // Each `[[rule]]` table is parsed on its own, so a typo in one rule hides none of the others.
     let chunks: Vec<SourceFile> = rule_sources.iter().flat_map(split_rule_tables).collect();
     let mut parsed = Vec::new();
@@ -173,7 +183,7 @@ fn build_inner(dir: &Path, problems: &mut Problems) -> Option<Ruleset> {
 
     let terms = builder.term_index(problems)?;
     let patterns = builder.patterns;
-    Some(Ruleset { tags, rules, patterns, terms, cues: cues?, aliases: aliases? })
+    Some(Ruleset { tags, rules, patterns, terms, cues: cues?, aliases: aliases?, context: context? })
 }
 
 fn read_rule_sources(dir: &Path, problems: &mut Problems) -> Vec<SourceFile> {
@@ -251,7 +261,7 @@ fn compile_taxonomy(file: &SourceFile, problems: &mut Problems) -> Option<Vec<Ta
 
 fn compile_cues(file: &SourceFile, problems: &mut Problems) -> Option<CueIndex> {
     let cues: CueFile = parse_toml(file, problems)?;
-    let lists: [(&Vec<Spanned<String>>, CueKind); 10] = [
+    let lists: [(&Vec<Spanned<String>>, CueKind); 15] = [
         (&cues.implemented, CueKind::Status(crate::model::Status::Implemented)),
         (&cues.generic, CueKind::Status(crate::model::Status::Implemented)),
         (&cues.trial, CueKind::Status(crate::model::Status::Trial)),
@@ -262,11 +272,18 @@ fn compile_cues(file: &SourceFile, problems: &mut Problems) -> Option<CueIndex> 
         (&cues.negation, CueKind::Negation),
         (&cues.purpose, CueKind::Purpose),
         (&cues.existing, CueKind::Existing),
+        (&cues.policy, CueKind::Policy),
+        (&cues.policy_clause, CueKind::PolicyClause),
+        (&cues.ended_before, CueKind::EndedBefore),
+        (&cues.announced, CueKind::Announced),
+        (&cues.full_operation, CueKind::Status(crate::model::Status::Implemented)),
     ];
     let mut seen: BTreeMap<String, Location> = BTreeMap::new();
     let mut patterns = Vec::new();
     let mut kinds = Vec::new();
     let mut generic = Vec::new();
+    let mut full_operation = Vec::new();
+    let last_list = lists.len() - 1;
     for (list_index, (list, kind)) in lists.into_iter().enumerate() {
         for cue in list {
             let location = file.at(cue.span().start);
@@ -283,6 +300,7 @@ fn compile_cues(file: &SourceFile, problems: &mut Problems) -> Option<CueIndex> 
             patterns.push(normalized);
             kinds.push(kind);
             generic.push(list_index == 1);
+            full_operation.push(list_index == last_list);
         }
     }
     let automaton = leftmost_longest(&patterns, &file.path, problems)?;
@@ -290,9 +308,81 @@ fn compile_cues(file: &SourceFile, problems: &mut Problems) -> Option<CueIndex> 
         automaton,
         kinds,
         generic,
+        full_operation,
         compound_gap_chars: cues.compound_gap_chars,
         negation_gap_chars: cues.negation_gap_chars,
         existing_gap_chars: cues.existing_gap_chars,
+    })
+}
+
+/// Heads of each kind, longest first within the automaton (leftmost-longest), and the kind of
+/// each head; an empty list or a head in two kinds is an error.
+fn compile_kinds(
+    kinds: &[Spanned<KindConfig>],
+    file: &SourceFile,
+    what: &str,
+    problems: &mut Problems,
+) -> (Vec<String>, Vec<String>, Vec<usize>) {
+    let mut names = Vec::new();
+    let mut heads: Vec<String> = Vec::new();
+    let mut head_kind = Vec::new();
+    for kind in kinds {
+        let location = file.at(kind.span().start);
+        let config = kind.get_ref();
+        if names.contains(&config.kind) {
+            problems.error(location.clone(), format!("{what} kind {:?} is defined twice", config.kind));
+        }
+        if config.heads.is_empty() {
+            problems.error(location.clone(), format!("{what} kind {:?} has no heads", config.kind));
+        }
+        for head in &config.heads {
+            let normalized = normalize_term(head);
+            if normalized.is_empty() {
+                problems.error(location.clone(), "empty head");
+            } else if heads.contains(&normalized) {
+                problems.error(location.clone(), format!("head {head:?} is listed twice in {what}"));
+            } else {
+                heads.push(normalized);
+                head_kind.push(names.len());
+            }
+        }
+        names.push(config.kind.clone());
+    }
+    (names, heads, head_kind)
+}
+
+fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<ContextIndex> {
+    let context: ContextFile = parse_toml(file, problems)?;
+    let (body_kinds, body_heads, body_head_kind) =
+        compile_kinds(&context.acting_body.kind, file, "acting_body", problems);
+    let (name_kinds, name_heads, name_head_kind) = compile_kinds(&context.names.kind, file, "names", problems);
+    let mut relation_terms = Vec::new();
+    let mut relation_is_word = Vec::new();
+    for (list, is_word) in [(&context.relation.words, true), (&context.relation.not_relation, false)] {
+        for word in list {
+            let normalized = normalize_term(word.get_ref());
+            if normalized.is_empty() || relation_terms.contains(&normalized) {
+                problems.error(file.at(word.span().start), format!("relation word {:?} is empty or listed twice", word.get_ref()));
+                continue;
+            }
+            relation_terms.push(normalized);
+            relation_is_word.push(is_word);
+        }
+    }
+    let subject_markers = context.acting_body.subject_markers.iter().map(|m| normalize_term(m.get_ref())).collect();
+    Some(ContextIndex {
+        body_kinds,
+        body_heads: leftmost_longest(&body_heads, &file.path, problems)?,
+        body_head_kind,
+        subject_markers,
+        relations: leftmost_longest(&relation_terms, &file.path, problems)?,
+        relation_is_word,
+        name_kinds,
+        name_heads: leftmost_longest(&name_heads, &file.path, problems)?,
+        name_head_kind,
+        name_max_chars: context.names.max_chars,
+        legal_forms: context.organisation_names.legal_forms.iter().map(|f| normalize_term(f)).collect(),
+        prefecture_suffixes: context.organisation_names.prefecture_suffixes.iter().map(|f| normalize_term(f)).collect(),
     })
 }
 
@@ -365,6 +455,9 @@ struct RuleBuilder<'t> {
     patterns: Vec<Pattern>,
     /// Literal term groups: the normalized terms of each `terms` pattern or `inside` list.
     groups: Vec<TermGroup>,
+    /// Kinds of acting body and of name, from `context.toml`.
+    body_kinds: Vec<String>,
+    name_kinds: Vec<String>,
 }
 
 struct TermGroup {
@@ -457,6 +550,26 @@ impl RuleBuilder<'_> {
                 }
             }
         };
+        let tag_id = tag.map(|t| self.tags[t].id.as_str()).unwrap_or("");
+        let needs_relation = match &config.needs_relation {
+            Some(flag) if *flag.get_ref() && !tag_id.starts_with("partner.") && !tag_id.is_empty() => {
+                problems.error(
+                    source.at(flag.span().start),
+                    format!("`needs_relation` applies to partner tags, not to {tag_id}"),
+                );
+                false
+            }
+            Some(flag) => *flag.get_ref(),
+            None => false,
+        };
+        let names = match &config.names {
+            Some(kinds) => self.kind_indexes(kinds.get_ref(), &self.name_kinds, "names", &source.at(kinds.span().start), problems),
+            None => Vec::new(),
+        };
+        let acting_body = match &config.acting_body {
+            Some(filter) => self.acting_body_filter(filter.get_ref(), &source.at(filter.span().start), problems),
+            None => ActingBodyFilter::Any,
+        };
         let relative = Path::new(&source.path).strip_prefix(&self.dir).map_or_else(
             |_| Path::new(&source.path).to_owned(),
             |rest| self.dir.file_name().map_or_else(|| rest.to_owned(), |name| Path::new(name).join(rest)),
@@ -470,8 +583,56 @@ impl RuleBuilder<'_> {
             unless,
             entity,
             other_than_own_district: config.other_than_own_district,
+            needs_relation,
+            names,
+            acting_body,
             origin: origin.to_string(),
         })
+    }
+
+    /// Indexes of `wanted` in `known`; an unknown kind is an error naming the known ones.
+    fn kind_indexes(
+        &self,
+        wanted: &[String],
+        known: &[String],
+        what: &str,
+        location: &Location,
+        problems: &mut Problems,
+    ) -> Vec<usize> {
+        let mut indexes = Vec::new();
+        for kind in wanted {
+            match known.iter().position(|k| k == kind) {
+                Some(index) => indexes.push(index),
+                None => problems.error(
+                    location.clone(),
+                    format!("unknown {what} kind {kind:?} (known in {CONTEXT_FILE}: {})", known.join(", ")),
+                ),
+            }
+        }
+        if wanted.is_empty() {
+            problems.error(location.clone(), format!("`{what}` needs at least one kind"));
+        }
+        indexes
+    }
+
+    fn acting_body_filter(
+        &self,
+        config: &ActingBodyFilterConfig,
+        location: &Location,
+        problems: &mut Problems,
+    ) -> ActingBodyFilter {
+        match (&config.is, &config.is_not) {
+            (Some(kinds), None) => {
+                ActingBodyFilter::Is(self.kind_indexes(kinds, &self.body_kinds, "acting_body", location, problems))
+            }
+            (None, Some(kinds)) => {
+                ActingBodyFilter::IsNot(self.kind_indexes(kinds, &self.body_kinds, "acting_body", location, problems))
+            }
+            _ => {
+                problems.error(location.clone(), "`acting_body` needs exactly one of `is` or `is_not`");
+                ActingBodyFilter::Any
+            }
+        }
     }
 
     fn add_group(

@@ -48,10 +48,31 @@ pub(crate) struct RuleConfig {
     pub entity: Option<Spanned<EntityConfig>>,
     #[serde(default)]
     pub other_than_own_district: bool,
+    /// In free text, a mention counts only with a working relation to the acting body in its
+    /// clause (partner tags).
+    #[serde(default)]
+    pub needs_relation: Option<Spanned<bool>>,
+    /// Kinds of proper name (`context.toml` [names]) this rule is for: a match inside such a
+    /// name still counts.
+    #[serde(default)]
+    pub names: Option<Spanned<Vec<String>>>,
+    /// In free text, the kinds of acting body the rule applies to, or does not.
+    #[serde(default)]
+    pub acting_body: Option<Spanned<ActingBodyFilterConfig>>,
     /// Free text for the rule author: why this rule exists.
     #[serde(default)]
     #[allow(dead_code)]
     pub why: Option<String>,
+}
+
+/// `acting_body = { is = [...] }` or `{ is_not = [...] }`: kinds from `context.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActingBodyFilterConfig {
+    #[serde(default)]
+    pub is: Option<Vec<String>>,
+    #[serde(default)]
+    pub is_not: Option<Vec<String>>,
 }
 
 /// A pattern: exactly one of `terms`, `tokens`, `regex`, `rule`, `all`, `any`.
@@ -124,6 +145,19 @@ pub(crate) struct CueFile {
     pub negation: Vec<Spanned<String>>,
     pub purpose: Vec<Spanned<String>>,
     pub existing: Vec<Spanned<String>>,
+    /// After a mention, before any predicate: policy, necessity, recommendation, requirement,
+    /// challenge or topic wording (連携が重要, 推奨されています, をテーマに): no tag.
+    pub policy: Vec<Spanned<String>>,
+    /// Anywhere in a mention's clause: a definition or a list of requirements (とは, 求められる事項).
+    pub policy_clause: Vec<Spanned<String>>,
+    /// Before a mention in its clause: the use ended at a date (3月31日までは): suspended.
+    pub ended_before: Vec<Spanned<String>>,
+    /// Right after an action cue in free text: the action is announced, not done (導入する,
+    /// 構築します): planned.
+    pub announced: Vec<Spanned<String>>,
+    /// In free text, after a trial: full operation (本格運用), which ends the trial frame unless
+    /// it is only announced.
+    pub full_operation: Vec<Spanned<String>>,
     pub compound_gap_chars: usize,
     pub negation_gap_chars: usize,
     pub existing_gap_chars: usize,
@@ -142,4 +176,56 @@ pub(crate) struct AliasFile {
 pub(crate) struct AliasConfig {
     pub name: String,
     pub aliases: Vec<String>,
+}
+
+/// `dictionaries/context.toml`: who acts in free text, which words relate a partner to it,
+/// and which words end the proper name of a programme, centre, council or system.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ContextFile {
+    pub acting_body: ActingBodyConfig,
+    pub relation: RelationConfig,
+    pub names: NamesConfig,
+    pub organisation_names: OrganisationNamesConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ActingBodyConfig {
+    pub kind: Vec<Spanned<KindConfig>>,
+    /// Particles after a body that make it the subject (は, が, では).
+    pub subject_markers: Vec<Spanned<String>>,
+}
+
+/// A kind of body or name, recognised by the words that end it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KindConfig {
+    pub kind: String,
+    pub heads: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RelationConfig {
+    pub words: Vec<Spanned<String>>,
+    /// Phrases in which a relation word does not relate (について紹介: presented).
+    pub not_relation: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NamesConfig {
+    pub kind: Vec<Spanned<KindConfig>>,
+    /// How far a name may run from a match to its head, in characters.
+    pub max_chars: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OrganisationNamesConfig {
+    /// Legal forms dropped from the start of an entity (一般社団法人).
+    pub legal_forms: Vec<String>,
+    /// Endings of a prefecture written before a body's own place name (山形県 in 山形県鶴岡地区医師会).
+    pub prefecture_suffixes: Vec<String>,
 }

@@ -11,6 +11,7 @@
 //!   generic mention (往診を支援する事業者（コールドクター）);
 //! - `{ fixed = "MCS" }`; `{ capture = "entity", suffix = "医師会" }` (a regex's named group).
 
+use super::context::{is_name_char, organisation_name};
 use super::matcher::{Doc, Hit};
 use super::{EntityMode, Ruleset};
 use crate::text::normalize_term;
@@ -35,15 +36,19 @@ pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: 
             (!text.is_empty()).then_some(text)
         }),
         EntityMode::Quoted => alias_in(ruleset, doc, hit.start, hit.end)
-            .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS))
+            .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS).map(|n| own_place(doc, n)))
             .or_else(|| parenthesized_name(doc, hit))
             .or_else(|| place_prefixed(doc, hit)),
         EntityMode::NearbyQuoted => alias_in(ruleset, doc, hit.start, hit.end)
-            .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS))
+            .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS).map(|n| own_place(doc, n)))
             .or_else(|| place_prefixed(doc, hit)),
         EntityMode::Capture { suffix } => {
             let (start, end) = hit.capture?;
-            let name = format!("{}{suffix}", doc.nfkc_slice(start, end));
+            let captured = organisation_name(&ruleset.context, doc.nfkc_slice(start, end));
+            if captured.is_empty() {
+                return None;
+            }
+            let name = format!("{captured}{suffix}");
             let normalized = normalize_term(&name);
             Some(lookup(ruleset, &normalized).unwrap_or(name))
         }
@@ -155,4 +160,17 @@ fn place_prefixed(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
         index = index.checked_sub(1)?;
     }
     None
+}
+
+/// A name that starts with a bare 市, 町, 村 or 県 (「市医療介護連携センター」) is the acting
+/// municipality's own: it takes the acting body's place name (三島市 → 三島市医療介護連携センター).
+fn own_place(doc: &Doc<'_>, name: String) -> String {
+    let mut chars = name.chars();
+    let (Some(first), Some(second)) = (chars.next(), chars.next()) else { return name };
+    let Some(body) = doc.context.acting_body.as_ref().filter(|b| b.kind.is_some()) else { return name };
+    let bare_place = matches!(first, '市' | '町' | '村' | '県' | '区') && is_name_char(second) && !second.is_ascii();
+    if bare_place && body.name.chars().count() > 1 && body.name.ends_with(first) {
+        return format!("{}{}", body.name, &name[first.len_utf8()..]);
+    }
+    name
 }

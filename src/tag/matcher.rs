@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::context::DocContext;
 use super::status::{self, CueMatch, MentionStatus};
 use super::{Pattern, Ruleset, Scope, TokenSpec, Unless, entity};
 use crate::model::{Evidence, Span, Status, Tag, Token, TokenizedRecord};
@@ -33,11 +34,16 @@ pub(crate) struct Doc<'a> {
     sentence_of_char: Vec<u32>,
     /// Start and end (exclusive) of each sentence, in characters.
     sentence_bounds: Vec<(usize, usize)>,
-    /// End (exclusive) of the status scope that contains each character (。！？!? newline).
+    /// End (exclusive) of the status scope (the clause) that contains each character
+    /// (。！？!? newline).
     status_end_of_char: Vec<usize>,
+    /// Start of the clause that contains each character.
+    clause_start_of_char: Vec<usize>,
     /// For each character: the index of the first token ending after it.
     token_at_char: Vec<usize>,
     pub cues: Vec<CueMatch>,
+    /// Acting body, relation words and names (free-text context).
+    pub context: DocContext,
 }
 
 impl<'a> Doc<'a> {
@@ -73,6 +79,14 @@ impl<'a> Doc<'a> {
             }
             status_end_of_char[i] = end;
         }
+        let mut clause_start_of_char = Vec::with_capacity(chars.len());
+        let mut clause_start = 0;
+        for (i, &c) in chars.iter().enumerate() {
+            clause_start_of_char.push(clause_start);
+            if matches!(c, '。' | '!' | '?' | '\n') {
+                clause_start = i + 1;
+            }
+        }
         let tokens = &record.tokens;
         let mut token_at_char = Vec::with_capacity(num_chars);
         let mut t = 0;
@@ -95,10 +109,13 @@ impl<'a> Doc<'a> {
             sentence_of_char,
             sentence_bounds,
             status_end_of_char,
+            clause_start_of_char,
             token_at_char,
             cues: Vec::new(),
+            context: DocContext::default(),
         };
         doc.cues = status::find_cues(ruleset, &doc);
+        doc.context = DocContext::new(ruleset, &doc);
         doc
     }
 
@@ -139,6 +156,10 @@ impl<'a> Doc<'a> {
 
     pub fn status_end(&self, char_index: usize) -> usize {
         self.status_end_of_char.get(char_index).copied().unwrap_or(self.num_chars())
+    }
+
+    pub fn clause_start(&self, char_index: usize) -> usize {
+        self.clause_start_of_char.get(char_index).copied().unwrap_or(0)
     }
 
     pub fn tokens(&self) -> &[Token] {
@@ -358,9 +379,14 @@ struct Mention {
 pub(crate) fn tag_record(ruleset: &Ruleset, record: &TokenizedRecord) -> Vec<Tag> {
     let doc = Doc::new(ruleset, record);
     let mut evaluator = Evaluator::new(ruleset, &doc);
-    let own_district = record.record.district.as_deref().map(normalize_term);
+    let context = &doc.context;
+    let acting_body = context.acting_body.as_ref().map(|b| b.name.as_str());
+    let trial_frame = context.free_text && status::trial_frame(ruleset, &doc);
     let mut by_tag: BTreeMap<usize, Vec<Mention>> = BTreeMap::new();
     for (rule_index, rule) in ruleset.rules.iter().enumerate() {
+        if !context.admits(&rule.acting_body) {
+            continue;
+        }
         let hits = evaluator.eval(rule.pattern);
         'hits: for &hit in hits.iter() {
             for unless in &rule.unless {
@@ -377,14 +403,23 @@ pub(crate) fn tag_record(ruleset: &Ruleset, record: &TokenizedRecord) -> Vec<Tag
                     continue 'hits;
                 }
             }
-            let Some(status) = status::mention_status(ruleset, &doc, &hit) else { continue };
+            if context.inside_name(ruleset, &doc, &hit, &rule.names) {
+                continue;
+            }
+            if rule.needs_relation && context.free_text && !context.has_relation(&doc, &hit) {
+                continue;
+            }
+            let Some(mut status) = status::mention_status(ruleset, &doc, &hit) else { continue };
+            if trial_frame && (status.status.is_none() || status.generic) {
+                status.status = Some(Status::Trial);
+            }
             let entity = entity::extract(ruleset, &doc, &rule.entity, &hit);
             if rule.other_than_own_district {
                 let named = entity
                     .as_deref()
                     .map(normalize_term)
                     .unwrap_or_else(|| doc.folded_slice(hit.start, hit.end).to_owned());
-                if own_district.as_deref() == Some(named.as_str()) {
+                if acting_body == Some(named.as_str()) {
                     continue;
                 }
             }

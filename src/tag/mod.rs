@@ -19,6 +19,7 @@
 
 mod compile;
 mod config;
+mod context;
 mod entity;
 mod matcher;
 mod status;
@@ -29,7 +30,7 @@ use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use regex::Regex;
 
-pub use compile::{ALIASES_FILE, CUES_FILE, Problem, RULES_DIR, TAXONOMY_FILE};
+pub use compile::{ALIASES_FILE, CONTEXT_FILE, CUES_FILE, Problem, RULES_DIR, TAXONOMY_FILE};
 
 use crate::error::{Error, Location, Result};
 use crate::model::{Status, TaggedRecord, TokenizedRecord};
@@ -57,6 +58,7 @@ pub struct Ruleset {
     terms: TermIndex,
     cues: CueIndex,
     aliases: AliasIndex,
+    context: ContextIndex,
 }
 
 type PatternId = usize;
@@ -68,11 +70,27 @@ struct Rule {
     unless: Vec<Unless>,
     entity: EntityMode,
     other_than_own_district: bool,
+    /// In free text: needs a relation word in the mention's clause.
+    needs_relation: bool,
+    /// Name kinds (indexes into `ContextIndex::name_kinds`) the rule is for.
+    names: Vec<usize>,
+    /// In free text: which acting-body kinds the rule applies to.
+    acting_body: ActingBodyFilter,
     /// Where the rule is, as the user named the folder (for messages).
     origin: String,
     /// The same, relative to the dictionaries folder's parent (`dictionaries/rules/tech.toml:12`),
     /// for evidence: reports must not depend on where the repository is checked out.
     evidence_origin: String,
+}
+
+/// Which acting bodies a rule applies to in free text (kinds are indexes into
+/// `ContextIndex::body_kinds`).
+#[derive(Debug, Clone, Default)]
+enum ActingBodyFilter {
+    #[default]
+    Any,
+    Is(Vec<usize>),
+    IsNot(Vec<usize>),
 }
 
 enum Unless {
@@ -134,15 +152,39 @@ enum CueKind {
     Negation,
     Purpose,
     Existing,
+    Policy,
+    PolicyClause,
+    EndedBefore,
+    Announced,
 }
 
 struct CueIndex {
     automaton: AhoCorasick,
     kinds: Vec<CueKind>,
     generic: Vec<bool>,
+    /// Implemented cues that say full operation after a trial (本格運用).
+    full_operation: Vec<bool>,
     compound_gap_chars: usize,
     negation_gap_chars: usize,
     existing_gap_chars: usize,
+}
+
+/// `context.toml`, compiled: body heads, subject markers, relation words, name heads.
+struct ContextIndex {
+    body_kinds: Vec<String>,
+    /// Body heads (leftmost-longest); the kind of each.
+    body_heads: AhoCorasick,
+    body_head_kind: Vec<usize>,
+    subject_markers: Vec<String>,
+    /// Relation words and the phrases that cancel them, in one automaton.
+    relations: AhoCorasick,
+    relation_is_word: Vec<bool>,
+    name_kinds: Vec<String>,
+    name_heads: AhoCorasick,
+    name_head_kind: Vec<usize>,
+    name_max_chars: usize,
+    legal_forms: Vec<String>,
+    prefecture_suffixes: Vec<String>,
 }
 
 struct AliasIndex {

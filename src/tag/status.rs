@@ -26,6 +26,8 @@ use crate::model::Status;
 /// How far after a mention a negation may stand with no predicate between (事業者（オンコール）との
 /// 連携は今年度は行わなかった), in characters; brackets may intervene, commas may not.
 const DIRECT_NEGATION_CHARS: usize = 24;
+/// How far an action noun may stand before a policy word and still be its topic (導入することが必要).
+const NOMINALISED_GAP_CHARS: usize = 8;
 
 /// One cue occurrence, in NFKC character offsets.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +36,8 @@ pub(crate) struct CueMatch {
     pub end: usize,
     pub kind: CueKind,
     pub generic: bool,
+    /// Says full operation after a trial (本格運用).
+    pub full_operation: bool,
 }
 
 /// The status one mention gives, and the cue that decided it.
@@ -44,6 +48,8 @@ pub(crate) struct MentionStatus {
     pub cue: Option<(usize, usize)>,
     /// The status came from a resumption (再開) after a suspension.
     pub resumed: bool,
+    /// The status came from a generic verb alone (実施, 開始): a trial frame may qualify it.
+    pub generic: bool,
 }
 
 /// Every cue in the record, leftmost-longest.
@@ -58,6 +64,7 @@ pub(crate) fn find_cues(ruleset: &Ruleset, doc: &Doc<'_>) -> Vec<CueMatch> {
                 end: doc.char_of_byte(m.end()),
                 kind: cues.kinds[index],
                 generic: cues.generic[index],
+                full_operation: cues.full_operation[index],
             }
         })
         .collect()
@@ -76,6 +83,8 @@ struct Predicate {
     has_considered: bool,
     suspends: bool,
     resumes: bool,
+    /// Decided by a generic verb alone (実施, 行った).
+    generic: bool,
 }
 
 fn is_separator(c: char) -> bool {
@@ -92,7 +101,12 @@ fn predicates(ruleset: &Ruleset, doc: &Doc<'_>, from: usize, until: usize) -> Ve
     // Cues are sorted by start: the range is two binary searches, not a scan of the record.
     let first = doc.cues.partition_point(|c| c.start < from);
     let last = doc.cues.partition_point(|c| c.start < until).max(first);
-    let in_range: Vec<&CueMatch> = doc.cues[first..last].iter().collect();
+    let in_range: Vec<&CueMatch> = doc.cues[first..last]
+        .iter()
+        .filter(|c| {
+            matches!(c.kind, CueKind::Status(_) | CueKind::Resumed | CueKind::Negation | CueKind::Purpose)
+        })
+        .collect();
     let mut predicates = Vec::new();
     let mut i = 0;
     while i < in_range.len() {
@@ -153,6 +167,7 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
         has_considered,
         suspends,
         resumes,
+        generic: cue.generic,
     };
     if let Some(s) = last_suspension {
         return match resumes_after(s) {
@@ -182,6 +197,42 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
 pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<MentionStatus> {
     let cues = &ruleset.cues;
     let sentence = doc.sentence(hit.start);
+    let clause_start = doc.clause_start(hit.start);
+    let until = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
+    let clause_first = doc.cues.partition_point(|c| c.start < clause_start);
+    let clause_last = doc.cues.partition_point(|c| c.start < until).max(clause_first);
+    let clause_cues = &doc.cues[clause_first..clause_last];
+    // A definition or a list of requirements anywhere in the clause: not an action (とは, 求められる事項).
+    if clause_cues.iter().any(|c| c.kind == CueKind::PolicyClause) {
+        return None;
+    }
+    // Policy after the mention before any predicate (連携が重要, 推奨されています): not an action.
+    let after = clause_cues.iter().filter(|c| c.start >= hit.end);
+    let first_policy = after.clone().find(|c| c.kind == CueKind::Policy).map(|c| c.start);
+    let first_status = after.clone().find(|c| matches!(c.kind, CueKind::Status(_)) && !c.generic);
+    if let Some(policy) = first_policy {
+        // An action named as a noun before the policy word is still policy (導入することが必要).
+        let nominalised = |cue: &CueMatch| {
+            cue.end <= policy
+                && policy - cue.end <= NOMINALISED_GAP_CHARS
+                && gap_is_open(doc, cue.end, policy, NOMINALISED_GAP_CHARS)
+                && (doc.folded_slice(cue.end, policy).contains("こと") || doc.folded_slice(cue.end, policy).contains('の'))
+        };
+        if first_status.is_none_or(|status| policy < status.start || nominalised(status)) {
+            return None;
+        }
+    }
+    // The use ended at a date written before it in the clause (3月31日までは…): suspended.
+    if let Some(ended) =
+        clause_cues.iter().find(|c| c.kind == CueKind::EndedBefore && c.end <= hit.start)
+    {
+        return Some(MentionStatus {
+            status: Some(Status::Suspended),
+            cue: Some((ended.start, ended.end)),
+            resumed: false,
+            generic: false,
+        });
+    }
     // The nearest cue ending before the mention, walking back only while it could still be close.
     let before = doc.cues.partition_point(|c| c.start < hit.start);
     let existing = doc.cues[..before]
@@ -194,9 +245,9 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
             status: Some(Status::Implemented),
             cue: Some((existing.start, existing.end)),
             resumed: false,
+            generic: false,
         });
     }
-    let until = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
     let predicates = predicates(ruleset, doc, hit.end, until);
     let mut result = MentionStatus::default();
     let mut negated_seen = false;
@@ -208,6 +259,7 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
                     status: Some(Status::Considered),
                     cue: Some(predicate.cue),
                     resumed: false,
+                    generic: false,
                 };
                 decided_at = Some(index);
                 break;
@@ -226,10 +278,20 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
             chosen += 1;
         }
         let predicate = &predicates[chosen];
+        let mut status = predicate.status;
+        // In free text an action verb in the dictionary form announces it (導入する, 構築します).
+        if doc.context.free_text
+            && status == Status::Implemented
+            && !predicate.generic
+            && announced_at(doc, predicate.cue.1)
+        {
+            status = Status::Planned;
+        }
         result = MentionStatus {
-            status: Some(predicate.status),
+            status: Some(status),
             cue: Some(predicate.cue),
             resumed: predicate.resumes,
+            generic: predicate.generic,
         };
         decided_at = Some(chosen);
         break;
@@ -240,11 +302,19 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
                 continue;
             }
             if later.suspends {
-                result =
-                    MentionStatus { status: Some(Status::Suspended), cue: Some(later.cue), resumed: false };
+                result = MentionStatus {
+                    status: Some(Status::Suspended),
+                    cue: Some(later.cue),
+                    resumed: false,
+                    generic: false,
+                };
             } else if later.resumes && result.status == Some(Status::Suspended) {
-                result =
-                    MentionStatus { status: Some(Status::Implemented), cue: Some(later.cue), resumed: true };
+                result = MentionStatus {
+                    status: Some(Status::Implemented),
+                    cue: Some(later.cue),
+                    resumed: true,
+                    generic: false,
+                };
             }
         }
         return Some(result);
@@ -262,4 +332,34 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         return None;
     }
     Some(result)
+}
+
+/// Whether an announced form (する, します) starts right at `at`.
+fn announced_at(doc: &Doc<'_>, at: usize) -> bool {
+    let index = doc.cues.partition_point(|c| c.start < at);
+    doc.cues.get(index).is_some_and(|c| c.start == at && c.kind == CueKind::Announced)
+}
+
+/// Whether free text is framed as a trial: it has a trial predicate (実証実験, 試験運用), and no
+/// full operation (本格運用) after the last one except one only announced (本格運用を開始します).
+pub(crate) fn trial_frame(ruleset: &Ruleset, doc: &Doc<'_>) -> bool {
+    let Some(last_trial) = doc.cues.iter().rposition(|c| c.kind == CueKind::Status(Status::Trial)) else {
+        return false;
+    };
+    let negated = doc.cues[last_trial + 1..]
+        .iter()
+        .take_while(|c| c.start <= doc.cues[last_trial].end + ruleset.cues.negation_gap_chars)
+        .any(|c| c.kind == CueKind::Negation);
+    if negated {
+        return false;
+    }
+    let full = doc.cues[last_trial + 1..].iter().position(|c| c.full_operation);
+    let Some(full) = full.map(|p| p + last_trial + 1) else { return true };
+    let full_cue = doc.cues[full];
+    let clause_end = doc.status_end(full_cue.start);
+    let only_announced = doc.cues[full + 1..]
+        .iter()
+        .take_while(|c| c.start < clause_end)
+        .any(|c| c.kind == CueKind::Announced || c.kind == CueKind::Status(Status::Planned));
+    only_announced
 }

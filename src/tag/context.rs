@@ -1,0 +1,248 @@
+//! The context of one record that decides whether a match is a mention (`context.toml`):
+//!
+//! - its **acting body**: for a table row, its district; for free text, the first body written as
+//!   the subject of a clause (〇〇市医師会は…), else the first body named. `other_than_own_district`
+//!   compares with it and `acting_body = { is = [...] }` filters on its kind;
+//! - the **relation words** of each clause: in free text a partner rule with `needs_relation`
+//!   counts only in a clause that has one (連携, 委託, 参加 …);
+//! - the **proper names** that end in a head (…推進事業, …支援センター, …協議会, …システム): a match
+//!   inside one, before its head, is part of the name and gives no tag, unless the rule names
+//!   that kind of body.
+//!
+//! Everything is found in one pass per automaton and looked up by binary search, so a long
+//! record costs no more per mention.
+
+use super::matcher::{Doc, Hit};
+use super::{ActingBodyFilter, ContextIndex, Ruleset};
+use crate::text::normalize_term;
+
+/// How far a parenthetical after a body may run before its subject marker (〇〇医師会(会長:…)は).
+const PARENTHETICAL_MAX_CHARS: usize = 40;
+/// How long a body's name may be before its head, in characters.
+const BODY_MAX_CHARS: usize = 16;
+
+/// The body a passage says does the work.
+#[derive(Debug, Clone)]
+pub(crate) struct ActingBody {
+    /// Normalised name without legal forms (鶴岡地区医師会), as compared with entities.
+    pub name: String,
+    /// Index into the kinds of `context.toml`; `None` for a table row's district.
+    pub kind: Option<usize>,
+}
+
+/// A proper name that ends in a head: `[start, head_start)` is the part a match may lie in.
+#[derive(Debug, Clone, Copy)]
+struct Name {
+    head_start: usize,
+    kind: usize,
+}
+
+/// Per-record context, computed once when the record is prepared.
+#[derive(Debug, Default)]
+pub(crate) struct DocContext {
+    pub free_text: bool,
+    pub acting_body: Option<ActingBody>,
+    /// Starts of relation words (not inside a phrase that cancels them), sorted.
+    relation_starts: Vec<usize>,
+    /// Names by head start, sorted.
+    names: Vec<Name>,
+}
+
+/// Kanji, katakana, Latin letters and digits: what a body's or programme's name is made of.
+pub(crate) fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || matches!(c, 'ー' | '々' | '〇' | 'ヶ' | 'ケ')
+        || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || ('\u{3400}'..='\u{4DBF}').contains(&c)
+        || ('\u{30A1}'..='\u{30FA}').contains(&c)
+}
+
+impl DocContext {
+    pub(crate) fn new(ruleset: &Ruleset, doc: &Doc<'_>) -> Self {
+        let context = &ruleset.context;
+        let free_text = doc.record.record.district.is_none();
+        let acting_body = match &doc.record.record.district {
+            Some(district) => Some(ActingBody { name: normalize_term(district), kind: None }),
+            None => find_acting_body(context, doc),
+        };
+        let relation_starts = if free_text {
+            context
+                .relations
+                .find_iter(doc.folded.as_str())
+                .filter(|m| context.relation_is_word[m.pattern().as_usize()])
+                .map(|m| doc.char_of_byte(m.start()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let names = context
+            .name_heads
+            .find_iter(doc.folded.as_str())
+            .filter_map(|m| {
+                let end = doc.char_of_byte(m.end());
+                // The head ends the name: 事業 in 事業所 or センター in センター長 does not.
+                if doc.chars.get(end).is_some_and(|&c| is_name_char(c)) {
+                    return None;
+                }
+                Some(Name {
+                    head_start: doc.char_of_byte(m.start()),
+                    kind: context.name_head_kind[m.pattern().as_usize()],
+                })
+            })
+            .collect();
+        Self { free_text, acting_body, relation_starts, names }
+    }
+
+    /// Whether the hit's clause (。 ! ? or a line end on each side) has a relation word.
+    pub(crate) fn has_relation(&self, doc: &Doc<'_>, hit: &Hit) -> bool {
+        let start = doc.clause_start(hit.start);
+        let end = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
+        let first = self.relation_starts.partition_point(|&s| s < start);
+        self.relation_starts.get(first).is_some_and(|&s| s < end)
+    }
+
+    /// Whether the hit lies inside a proper name, before its head, of a kind not in `allowed`.
+    pub(crate) fn inside_name(&self, ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit, allowed: &[usize]) -> bool {
+        let next = self.names.partition_point(|n| n.head_start < hit.end);
+        let Some(name) = self.names.get(next) else { return false };
+        if name.head_start - hit.end > ruleset.context.name_max_chars || allowed.contains(&name.kind) {
+            return false;
+        }
+        (hit.end..name.head_start).all(|i| is_name_char(doc.chars[i]) || doc.chars[i] == '・')
+    }
+
+    /// Whether a rule with this filter applies (table rows: always).
+    pub(crate) fn admits(&self, filter: &ActingBodyFilter) -> bool {
+        if !self.free_text {
+            return true;
+        }
+        let kind = self.acting_body.as_ref().and_then(|b| b.kind);
+        match filter {
+            ActingBodyFilter::Any => true,
+            ActingBodyFilter::Is(kinds) => kind.is_some_and(|k| kinds.contains(&k)),
+            ActingBodyFilter::IsNot(kinds) => !kind.is_some_and(|k| kinds.contains(&k)),
+        }
+    }
+}
+
+/// A body named in the text: `[start, end)` in characters, its name and kind.
+struct Body {
+    start: usize,
+    end: usize,
+    name: String,
+    kind: usize,
+}
+
+fn bodies(context: &ContextIndex, doc: &Doc<'_>) -> Vec<Body> {
+    let mut bodies = Vec::new();
+    for m in context.body_heads.find_iter(doc.folded.as_str()) {
+        let head_start = doc.char_of_byte(m.start());
+        let end = doc.char_of_byte(m.end());
+        if doc.chars.get(end).is_some_and(|&c| is_name_char(c)) {
+            continue; // 市 in 市内, 区 in 区部
+        }
+        let mut start = head_start;
+        while start > 0 && head_start - start < BODY_MAX_CHARS && is_name_char(doc.chars[start - 1]) {
+            start -= 1;
+        }
+        let name = organisation_name(context, doc.folded_slice(start, end));
+        bodies.push(Body { start, end, name, kind: context.body_head_kind[m.pattern().as_usize()] });
+    }
+    bodies
+}
+
+/// The first body followed by a subject marker (after an optional parenthetical), reaching back
+/// over bodies joined to it by と, および or a comma (AとBは: A); else the first body named.
+fn find_acting_body(context: &ContextIndex, doc: &Doc<'_>) -> Option<ActingBody> {
+    let bodies = bodies(context, doc);
+    let subject = bodies.iter().position(|body| {
+        let rest = skip_parenthetical(doc, body.end);
+        let text = doc.folded_slice(rest, (rest + 4).min(doc.num_chars()));
+        context.subject_markers.iter().any(|m| text.starts_with(m.as_str()))
+    });
+    let index = match subject {
+        Some(mut index) => {
+            while index > 0 && joined(context, doc, &bodies[index - 1], &bodies[index]) {
+                index -= 1;
+            }
+            index
+        }
+        None => 0,
+    };
+    bodies.get(index).map(|body| ActingBody { name: body.name.clone(), kind: Some(body.kind) })
+}
+
+fn skip_parenthetical(doc: &Doc<'_>, at: usize) -> usize {
+    let mut at = at;
+    while doc.chars.get(at) == Some(&' ') {
+        at += 1;
+    }
+    if doc.chars.get(at) == Some(&'(') {
+        let close = (at..doc.num_chars().min(at + PARENTHETICAL_MAX_CHARS)).find(|&i| doc.chars[i] == ')');
+        if let Some(close) = close {
+            return close + 1;
+        }
+    }
+    at
+}
+
+/// Whether `first` and `second` are coordinated: only a parenthetical, と/および/、, spaces and
+/// legal forms between them.
+fn joined(context: &ContextIndex, doc: &Doc<'_>, first: &Body, second: &Body) -> bool {
+    let from = skip_parenthetical(doc, first.end);
+    if from > second.start {
+        return false;
+    }
+    let mut gap = doc.folded_slice(from, second.start).to_owned();
+    for form in &context.legal_forms {
+        gap = gap.replace(form.as_str(), "");
+    }
+    let gap: String = gap.chars().filter(|c| !matches!(c, ' ' | '、' | ',')).collect();
+    matches!(gap.as_str(), "" | "と" | "および" | "及び" | "や")
+}
+
+/// An organisation's name without legal forms, and without a prefecture written before the
+/// body's own place name (山形県鶴岡地区医師会 → 鶴岡地区医師会, 岐阜県医師会 stays).
+pub(crate) fn organisation_name(context: &ContextIndex, name: &str) -> String {
+    let mut name = name.trim().to_owned();
+    loop {
+        let before = name.len();
+        for form in &context.legal_forms {
+            if let Some(rest) = name.strip_prefix(form.as_str()) {
+                name = rest.trim_start().to_owned();
+            }
+        }
+        if name.len() == before {
+            break;
+        }
+    }
+    strip_prefecture(context, &name)
+}
+
+fn strip_prefecture(context: &ContextIndex, name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let is_kanji = |c: &char| ('\u{4E00}'..='\u{9FFF}').contains(c);
+    // A prefecture is 2 or 3 kanji and its suffix (山形県, 神奈川県, 東京都, 北海道).
+    for length in 2..=3 {
+        let Some(&suffix) = chars.get(length) else { break };
+        let is_suffix = context.prefecture_suffixes.iter().any(|s| s.chars().eq(std::iter::once(suffix)));
+        if !is_suffix || !chars[..length].iter().all(is_kanji) {
+            continue;
+        }
+        let rest: String = chars[length + 1..].iter().collect();
+        // Keep it when only a head follows (岐阜県医師会: the prefecture's own body).
+        let head_chars = context
+            .body_heads
+            .find_iter(rest.as_str())
+            .filter(|m| m.end() == rest.len())
+            .map(|m| rest[m.start()..].chars().count())
+            .next()
+            .unwrap_or(0);
+        let place_chars = rest.chars().count() - head_chars;
+        if place_chars >= 2 && rest.chars().take(place_chars).all(|c| is_kanji(&c)) {
+            return rest;
+        }
+        break;
+    }
+    name.to_owned()
+}
