@@ -369,12 +369,15 @@ fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<Context
             relation_is_word.push(is_word);
         }
     }
-    let subject_markers = context.acting_body.subject_markers.iter().map(|m| normalize_term(m.get_ref())).collect();
+    let markers = |list: &[Spanned<String>]| list.iter().map(|m| normalize_term(m.get_ref())).collect();
+    let subject_markers = markers(&context.acting_body.subject_markers);
+    let partner_markers = markers(&context.acting_body.partner_markers);
     Some(ContextIndex {
         body_kinds,
         body_heads: leftmost_longest(&body_heads, &file.path, problems)?,
         body_head_kind,
         subject_markers,
+        partner_markers,
         relations: leftmost_longest(&relation_terms, &file.path, problems)?,
         relation_is_word,
         name_kinds,

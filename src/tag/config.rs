@@ -195,6 +195,8 @@ pub(crate) struct ActingBodyConfig {
     pub kind: Vec<Spanned<KindConfig>>,
     /// Particles after a body that make it the subject (は, が, では).
     pub subject_markers: Vec<Spanned<String>>,
+    /// Particles after a body that make it a partner rather than the actor (と, に, へ).
+    pub partner_markers: Vec<Spanned<String>>,
 }
 
 /// A kind of body or name, recognised by the words that end it.

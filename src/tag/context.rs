@@ -116,11 +116,12 @@ impl DocContext {
         if !self.free_text {
             return true;
         }
-        let kind = self.acting_body.as_ref().and_then(|b| b.kind);
+        // An unknown acting body (the passage never names who acts) filters nothing.
+        let Some(kind) = self.acting_body.as_ref().and_then(|b| b.kind) else { return true };
         match filter {
             ActingBodyFilter::Any => true,
-            ActingBodyFilter::Is(kinds) => kind.is_some_and(|k| kinds.contains(&k)),
-            ActingBodyFilter::IsNot(kinds) => !kind.is_some_and(|k| kinds.contains(&k)),
+            ActingBodyFilter::Is(kinds) => kinds.contains(&kind),
+            ActingBodyFilter::IsNot(kinds) => !kinds.contains(&kind),
         }
     }
 }
@@ -167,7 +168,12 @@ fn find_acting_body(context: &ContextIndex, doc: &Doc<'_>) -> Option<ActingBody>
             }
             index
         }
-        None => 0,
+        // No subject: the first body not written as a partner (〇〇と合同で, 〇〇に委託), if any.
+        None => bodies.iter().position(|body| {
+            let rest = skip_parenthetical(doc, body.end);
+            let text = doc.folded_slice(rest, (rest + 2).min(doc.num_chars()));
+            !context.partner_markers.iter().any(|m| text.starts_with(m.as_str()))
+        })?,
     };
     bodies.get(index).map(|body| ActingBody { name: body.name.clone(), kind: Some(body.kind) })
 }

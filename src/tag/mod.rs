@@ -176,6 +176,8 @@ struct ContextIndex {
     body_heads: AhoCorasick,
     body_head_kind: Vec<usize>,
     subject_markers: Vec<String>,
+    /// Particles after a body that make it a partner, not the actor (と, に).
+    partner_markers: Vec<String>,
     /// Relation words and the phrases that cancel them, in one automaton.
     relations: AhoCorasick,
     relation_is_word: Vec<bool>,

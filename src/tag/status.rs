@@ -202,15 +202,18 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
     let clause_first = doc.cues.partition_point(|c| c.start < clause_start);
     let clause_last = doc.cues.partition_point(|c| c.start < until).max(clause_first);
     let clause_cues = &doc.cues[clause_first..clause_last];
-    // A definition or a list of requirements anywhere in the clause: not an action (とは, 求められる事項).
-    if clause_cues.iter().any(|c| c.kind == CueKind::PolicyClause) {
+    // Free text: a definition or a list of requirements anywhere in the clause is not an action
+    // (とは, 求められる事項), nor is a mention governed by policy wording (a table row is the
+    // association's own scheme, so it has neither).
+    let free_text = doc.context.free_text;
+    if free_text && clause_cues.iter().any(|c| c.kind == CueKind::PolicyClause) {
         return None;
     }
     // Policy after the mention before any predicate (連携が重要, 推奨されています): not an action.
     let after = clause_cues.iter().filter(|c| c.start >= hit.end);
     let first_policy = after.clone().find(|c| c.kind == CueKind::Policy).map(|c| c.start);
     let first_status = after.clone().find(|c| matches!(c.kind, CueKind::Status(_)) && !c.generic);
-    if let Some(policy) = first_policy {
+    if let Some(policy) = first_policy.filter(|_| free_text) {
         // An action named as a noun before the policy word is still policy (導入することが必要).
         let nominalised = |cue: &CueMatch| {
             cue.end <= policy
@@ -249,6 +252,11 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         });
     }
     let predicates = predicates(ruleset, doc, hit.end, until);
+    if predicates.first().is_some_and(|p| !p.negated)
+        && direct_negation(doc, hit, until, predicates[0].cue.0)
+    {
+        return None;
+    }
     let mut result = MentionStatus::default();
     let mut negated_seen = false;
     let mut decided_at = None;
@@ -319,19 +327,20 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         }
         return Some(result);
     }
-    // No predicate: a negation right after the mention still cancels it (連携は行っていない).
-    let near = doc.cues.partition_point(|c| c.start < hit.end);
-    let direct_negation = doc.cues[near..]
-        .iter()
-        .take_while(|c| c.start < until && c.start - hit.end <= DIRECT_NEGATION_CHARS)
-        .any(|c| {
-            c.kind == CueKind::Negation
-                && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n'])
-        });
-    if negated_seen || direct_negation {
+    if negated_seen || direct_negation(doc, hit, until, predicates.first().map_or(until, |p| p.cue.0)) {
         return None;
     }
     Some(result)
+}
+
+/// A negation right after the mention, before any predicate and with no comma between, cancels
+/// it (連携は行っていない; 待機医を置かずに…体制とした).
+fn direct_negation(doc: &Doc<'_>, hit: &Hit, until: usize, first_predicate: usize) -> bool {
+    let near = doc.cues.partition_point(|c| c.start < hit.end);
+    doc.cues[near..]
+        .iter()
+        .take_while(|c| c.start < until.min(first_predicate) && c.start - hit.end <= DIRECT_NEGATION_CHARS)
+        .any(|c| c.kind == CueKind::Negation && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n']))
 }
 
 /// Whether an announced form (する, します) starts right at `at`.
