@@ -31,7 +31,12 @@ pub fn rules(dictionaries: &Path, scratch: &Path, rule_text: &[u8], tokenizer: &
     let rules_dir = scratch.join(crate::tag::RULES_DIR);
     if !rules_dir.exists() {
         std::fs::create_dir_all(&rules_dir).expect("scratch folder");
-        for file in [crate::tag::TAXONOMY_FILE, crate::tag::CUES_FILE, crate::tag::ALIASES_FILE, crate::tag::CONTEXT_FILE] {
+        for file in [
+            crate::tag::TAXONOMY_FILE,
+            crate::tag::CUES_FILE,
+            crate::tag::ALIASES_FILE,
+            crate::tag::CONTEXT_FILE,
+        ] {
             std::fs::copy(dictionaries.join(file), scratch.join(file)).expect("copy dictionaries");
         }
     }

@@ -178,6 +178,12 @@ pub struct Evaluation {
     pub status_correct: usize,
     /// Entity right (both null counts), over true positives.
     pub entity_correct: usize,
+    /// True positives whose gold names an entity (not null).
+    #[serde(default)]
+    pub entity_named_total: usize,
+    /// Of those, the entity right.
+    #[serde(default)]
+    pub entity_named_correct: usize,
     /// `gold status -> predicted status -> count`, over true positives.
     pub status_confusion: BTreeMap<String, BTreeMap<String, usize>>,
     /// Per record, for diffs.
@@ -193,14 +199,20 @@ impl Evaluation {
     pub fn entity_accuracy(&self) -> f64 {
         ratio(self.entity_correct, self.micro.tp)
     }
+    /// Entity accuracy over true positives whose gold names an entity: the harder measure,
+    /// since a rule that never names anything scores well on the other one.
+    pub fn named_entity_accuracy(&self) -> f64 {
+        ratio(self.entity_named_correct, self.entity_named_total)
+    }
 }
 
-/// The alignment key of each record: its id when the gold gave ids, else district|program|n.
-fn keys<'a>(records: impl Iterator<Item = (&'a crate::model::Record, bool)>) -> Vec<String> {
+/// The alignment key of each record: its id for free text (no district), else
+/// district|program|n (table gold has no ids: rows are aligned in document order).
+fn keys<'a>(records: impl Iterator<Item = &'a crate::model::Record>) -> Vec<String> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     records
-        .map(|(record, use_id)| {
-            if use_id {
+        .map(|record| {
+            if record.district.is_none() {
                 return record.id.clone();
             }
             let base = format!(
@@ -217,15 +229,15 @@ fn keys<'a>(records: impl Iterator<Item = (&'a crate::model::Record, bool)>) -> 
 
 /// Scores `predicted` (the gold's records, tagged) against `gold`, for the tags in `tag_ids`.
 pub fn evaluate(gold: &[GoldRecord], predicted: &[TaggedRecord], tag_ids: &[String]) -> Evaluation {
-    let gold_has_ids = false;
-    let gold_keys = keys(gold.iter().map(|g| (&g.record, gold_has_ids)));
-    let predicted_keys = keys(predicted.iter().map(|p| (&p.record, gold_has_ids)));
+    let gold_keys = keys(gold.iter().map(|g| &g.record));
+    let predicted_keys = keys(predicted.iter().map(|p| &p.record));
     let by_key: BTreeMap<&String, &TaggedRecord> = predicted_keys.iter().zip(predicted).collect();
 
     let mut per_tag: BTreeMap<String, Counts> =
         tag_ids.iter().map(|t| (t.clone(), Counts::default())).collect();
     let mut status_confusion: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let (mut status_correct, mut entity_correct) = (0, 0);
+    let (mut entity_named_total, mut entity_named_correct) = (0, 0);
     let mut records = Vec::with_capacity(gold.len());
     for (key, gold_record) in gold_keys.iter().zip(gold) {
         let predictions: BTreeMap<String, Prediction> = by_key
@@ -255,6 +267,10 @@ pub fn evaluate(gold: &[GoldRecord], predicted: &[TaggedRecord], tag_ids: &[Stri
                         .or_default() += 1;
                     status_correct += usize::from(prediction.status == label.status);
                     entity_correct += usize::from(prediction.entity == label.entity);
+                    if label.entity.is_some() {
+                        entity_named_total += 1;
+                        entity_named_correct += usize::from(prediction.entity == label.entity);
+                    }
                 }
                 None => counts.fn_ += 1,
             }
@@ -290,6 +306,8 @@ pub fn evaluate(gold: &[GoldRecord], predicted: &[TaggedRecord], tag_ids: &[Stri
         micro,
         status_correct,
         entity_correct,
+        entity_named_total,
+        entity_named_correct,
         status_confusion,
         records,
     }

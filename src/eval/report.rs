@@ -25,10 +25,17 @@ pub fn render_markdown(evaluation: &Evaluation) -> String {
     );
     let _ = writeln!(
         out,
-        "| entity accuracy (over TP) | {:.3} | {} / {} |\n",
+        "| entity accuracy (over TP) | {:.3} | {} / {} |",
         evaluation.entity_accuracy(),
         evaluation.entity_correct,
         m.tp
+    );
+    let _ = writeln!(
+        out,
+        "| entity accuracy (over TP whose gold names one) | {:.3} | {} / {} |\n",
+        evaluation.named_entity_accuracy(),
+        evaluation.entity_named_correct,
+        evaluation.entity_named_total
     );
     let _ = writeln!(
         out,

@@ -11,11 +11,12 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use toml::Spanned;
 
 use super::config::{
-    ActingBodyFilterConfig, AliasFile, ContextFile, CueFile, EntityConfig, KindConfig, PatternConfig, RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig,
+    ActingBodyFilterConfig, AliasFile, ContextFile, CueFile, EntityConfig, KindConfig, PatternConfig,
+    RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig,
 };
 use super::{
-    ActingBodyFilter, AliasIndex, ContextIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId, RegexPattern, Rule, Ruleset, Scope,
-    TagInfo, TermIndex, TokenSpec, Unless,
+    ActingBodyFilter, AliasIndex, ContextIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId,
+    RegexPattern, Rule, Ruleset, Scope, TagInfo, TermIndex, TokenSpec, Unless,
 };
 use crate::error::Location;
 use crate::text::normalize_term;
@@ -355,18 +356,35 @@ fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<Context
     let context: ContextFile = parse_toml(file, problems)?;
     let (body_kinds, body_heads, body_head_kind) =
         compile_kinds(&context.acting_body.kind, file, "acting_body", problems);
-    let (name_kinds, name_heads, name_head_kind) = compile_kinds(&context.names.kind, file, "names", problems);
+    let (name_kinds, name_heads, name_head_kind) =
+        compile_kinds(&context.names.kind, file, "names", problems);
     let mut relation_terms = Vec::new();
     let mut relation_is_word = Vec::new();
     for (list, is_word) in [(&context.relation.words, true), (&context.relation.not_relation, false)] {
         for word in list {
             let normalized = normalize_term(word.get_ref());
             if normalized.is_empty() || relation_terms.contains(&normalized) {
-                problems.error(file.at(word.span().start), format!("relation word {:?} is empty or listed twice", word.get_ref()));
+                problems.error(
+                    file.at(word.span().start),
+                    format!("relation word {:?} is empty or listed twice", word.get_ref()),
+                );
                 continue;
             }
             relation_terms.push(normalized);
             relation_is_word.push(is_word);
+        }
+    }
+    let mut relation_blocked_in_names = Vec::new();
+    for kind in context.relation.inside_names_of.get_ref() {
+        match name_kinds.iter().position(|k| k == kind) {
+            Some(index) => relation_blocked_in_names.push(index),
+            None => problems.error(
+                file.at(context.relation.inside_names_of.span().start),
+                format!(
+                    "unknown names kind {kind:?} in relation.inside_names_of (known: {})",
+                    name_kinds.join(", ")
+                ),
+            ),
         }
     }
     let markers = |list: &[Spanned<String>]| list.iter().map(|m| normalize_term(m.get_ref())).collect();
@@ -380,12 +398,18 @@ fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<Context
         partner_markers,
         relations: leftmost_longest(&relation_terms, &file.path, problems)?,
         relation_is_word,
+        relation_blocked_in_names,
         name_kinds,
         name_heads: leftmost_longest(&name_heads, &file.path, problems)?,
         name_head_kind,
         name_max_chars: context.names.max_chars,
         legal_forms: context.organisation_names.legal_forms.iter().map(|f| normalize_term(f)).collect(),
-        prefecture_suffixes: context.organisation_names.prefecture_suffixes.iter().map(|f| normalize_term(f)).collect(),
+        prefecture_suffixes: context
+            .organisation_names
+            .prefecture_suffixes
+            .iter()
+            .map(|f| normalize_term(f))
+            .collect(),
     })
 }
 
@@ -566,11 +590,19 @@ impl RuleBuilder<'_> {
             None => false,
         };
         let names = match &config.names {
-            Some(kinds) => self.kind_indexes(kinds.get_ref(), &self.name_kinds, "names", &source.at(kinds.span().start), problems),
+            Some(kinds) => self.kind_indexes(
+                kinds.get_ref(),
+                &self.name_kinds,
+                "names",
+                &source.at(kinds.span().start),
+                problems,
+            ),
             None => Vec::new(),
         };
         let acting_body = match &config.acting_body {
-            Some(filter) => self.acting_body_filter(filter.get_ref(), &source.at(filter.span().start), problems),
+            Some(filter) => {
+                self.acting_body_filter(filter.get_ref(), &source.at(filter.span().start), problems)
+            }
             None => ActingBodyFilter::Any,
         };
         let relative = Path::new(&source.path).strip_prefix(&self.dir).map_or_else(
@@ -625,12 +657,20 @@ impl RuleBuilder<'_> {
         problems: &mut Problems,
     ) -> ActingBodyFilter {
         match (&config.is, &config.is_not) {
-            (Some(kinds), None) => {
-                ActingBodyFilter::Is(self.kind_indexes(kinds, &self.body_kinds, "acting_body", location, problems))
-            }
-            (None, Some(kinds)) => {
-                ActingBodyFilter::IsNot(self.kind_indexes(kinds, &self.body_kinds, "acting_body", location, problems))
-            }
+            (Some(kinds), None) => ActingBodyFilter::Is(self.kind_indexes(
+                kinds,
+                &self.body_kinds,
+                "acting_body",
+                location,
+                problems,
+            )),
+            (None, Some(kinds)) => ActingBodyFilter::IsNot(self.kind_indexes(
+                kinds,
+                &self.body_kinds,
+                "acting_body",
+                location,
+                problems,
+            )),
             _ => {
                 problems.error(location.clone(), "`acting_body` needs exactly one of `is` or `is_not`");
                 ActingBodyFilter::Any

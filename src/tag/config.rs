@@ -213,6 +213,8 @@ pub(crate) struct RelationConfig {
     pub words: Vec<Spanned<String>>,
     /// Phrases in which a relation word does not relate (について紹介: presented).
     pub not_relation: Vec<Spanned<String>>,
+    /// Name kinds inside which a relation word relates nothing.
+    pub inside_names_of: Spanned<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -48,6 +48,11 @@ pub(crate) struct DocContext {
     names: Vec<Name>,
 }
 
+/// Hiragana that is not a common particle: part of a place name (みなと市, さいたま市).
+fn is_place_kana(c: char) -> bool {
+    ('\u{3041}'..='\u{3096}').contains(&c) && !matches!(c, 'は' | 'が' | 'を' | 'に' | 'で' | 'の' | 'へ' | 'も' | 'か' | 'ら')
+}
+
 /// Kanji, katakana, Latin letters and digits: what a body's or programme's name is made of.
 pub(crate) fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
@@ -93,22 +98,32 @@ impl DocContext {
         Self { free_text, acting_body, relation_starts, names }
     }
 
-    /// Whether the hit's clause (。 ! ? or a line end on each side) has a relation word.
-    pub(crate) fn has_relation(&self, doc: &Doc<'_>, hit: &Hit) -> bool {
+    /// Whether the hit's clause (。 ! ? or a line end on each side) has a relation word outside
+    /// any proper name (連携 in 在宅医療・介護連携支援センター relates nothing).
+    pub(crate) fn has_relation(&self, ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> bool {
         let start = doc.clause_start(hit.start);
         let end = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
         let first = self.relation_starts.partition_point(|&s| s < start);
-        self.relation_starts.get(first).is_some_and(|&s| s < end)
+        self.relation_starts[first..].iter().take_while(|&&s| s < end).any(|&s| {
+            let word = Hit { start: s, end: s + 1, capture: None };
+            !self
+                .name_after(ruleset, doc, &word)
+                .is_some_and(|kind| ruleset.context.relation_blocked_in_names.contains(&kind))
+        })
     }
 
     /// Whether the hit lies inside a proper name, before its head, of a kind not in `allowed`.
     pub(crate) fn inside_name(&self, ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit, allowed: &[usize]) -> bool {
+        self.name_after(ruleset, doc, hit).is_some_and(|kind| !allowed.contains(&kind))
+    }
+
+    /// The kind of the proper name the hit lies inside, before its head, if any.
+    fn name_after(&self, ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<usize> {
         let next = self.names.partition_point(|n| n.head_start < hit.end);
-        let Some(name) = self.names.get(next) else { return false };
-        if name.head_start - hit.end > ruleset.context.name_max_chars || allowed.contains(&name.kind) {
-            return false;
-        }
-        (hit.end..name.head_start).all(|i| is_name_char(doc.chars[i]) || doc.chars[i] == '・')
+        let name = self.names.get(next)?;
+        let inside = name.head_start - hit.end <= ruleset.context.name_max_chars
+            && (hit.end..name.head_start).all(|i| is_name_char(doc.chars[i]) || doc.chars[i] == '・');
+        inside.then_some(name.kind)
     }
 
     /// Whether a rule with this filter applies (table rows: always).
@@ -143,7 +158,10 @@ fn bodies(context: &ContextIndex, doc: &Doc<'_>) -> Vec<Body> {
             continue; // 市 in 市内, 区 in 区部
         }
         let mut start = head_start;
-        while start > 0 && head_start - start < BODY_MAX_CHARS && is_name_char(doc.chars[start - 1]) {
+        while start > 0
+            && head_start - start < BODY_MAX_CHARS
+            && (is_name_char(doc.chars[start - 1]) || is_place_kana(doc.chars[start - 1]))
+        {
             start -= 1;
         }
         let name = organisation_name(context, doc.folded_slice(start, end));
@@ -222,7 +240,19 @@ pub(crate) fn organisation_name(context: &ContextIndex, name: &str) -> String {
             break;
         }
     }
-    strip_prefecture(context, &name)
+    strip_prefecture(context, &drop_leading_clause(&name))
+}
+
+/// A run that reached back over a verb into the name (隣接する調布市, として江東区) starts at
+/// the kanji after the last hiragana, unless the municipal suffix comes next (みなと市 stays).
+fn drop_leading_clause(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let is_kana = |c: char| ('\u{3041}'..='\u{3096}').contains(&c);
+    let cut = (1..chars.len()).rev().find(|&i| is_kana(chars[i - 1]) && !is_kana(chars[i]));
+    match cut {
+        Some(i) if !matches!(chars[i], '区' | '市' | '町' | '村' | '郡') => chars[i..].iter().collect(),
+        _ => name.to_owned(),
+    }
 }
 
 fn strip_prefecture(context: &ContextIndex, name: &str) -> String {
@@ -245,7 +275,7 @@ fn strip_prefecture(context: &ContextIndex, name: &str) -> String {
             .next()
             .unwrap_or(0);
         let place_chars = rest.chars().count() - head_chars;
-        if place_chars >= 2 && rest.chars().take(place_chars).all(|c| is_kanji(&c)) {
+        if place_chars >= 2 && rest.chars().take(place_chars).all(|c| is_kanji(&c) || is_place_kana(c)) {
             return rest;
         }
         break;

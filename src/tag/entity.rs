@@ -106,7 +106,12 @@ fn quoted_name(doc: &Doc<'_>, hit: &Hit, max_gap: usize) -> Option<String> {
             (hit.end..chars.len()).take(MAX_NAME_CHARS).find(|&i| matches!(chars[i], '」' | '』'))
         && !(open + 1..hit.start).any(|i| matches!(chars[i], '「' | '『'))
     {
-        return Some(doc.nfkc_slice(open + 1, close).trim().to_owned());
+        let name = doc.nfkc_slice(open + 1, close).trim();
+        // 「AI」 is the generic word in quotes, not a proper name.
+        if name == doc.nfkc_slice(hit.start, hit.end) {
+            return None;
+        }
+        return Some(name.to_owned());
     }
     let open = (hit.end..chars.len().min(hit.end + max_gap))
         .take_while(|&i| doc.sentence(i) == sentence)
@@ -168,7 +173,8 @@ fn own_place(doc: &Doc<'_>, name: String) -> String {
     let mut chars = name.chars();
     let (Some(first), Some(second)) = (chars.next(), chars.next()) else { return name };
     let Some(body) = doc.context.acting_body.as_ref().filter(|b| b.kind.is_some()) else { return name };
-    let bare_place = matches!(first, '市' | '町' | '村' | '県' | '区') && is_name_char(second) && !second.is_ascii();
+    let bare_place =
+        matches!(first, '市' | '町' | '村' | '県' | '区') && is_name_char(second) && !second.is_ascii();
     if bare_place && body.name.chars().count() > 1 && body.name.ends_with(first) {
         return format!("{}{}", body.name, &name[first.len_utf8()..]);
     }

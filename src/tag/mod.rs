@@ -181,6 +181,8 @@ struct ContextIndex {
     /// Relation words and the phrases that cancel them, in one automaton.
     relations: AhoCorasick,
     relation_is_word: Vec<bool>,
+    /// Name kinds inside which a relation word relates nothing.
+    relation_blocked_in_names: Vec<usize>,
     name_kinds: Vec<String>,
     name_heads: AhoCorasick,
     name_head_kind: Vec<usize>,

@@ -219,16 +219,15 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
             cue.end <= policy
                 && policy - cue.end <= NOMINALISED_GAP_CHARS
                 && gap_is_open(doc, cue.end, policy, NOMINALISED_GAP_CHARS)
-                && (doc.folded_slice(cue.end, policy).contains("こと") || doc.folded_slice(cue.end, policy).contains('の'))
+                && (doc.folded_slice(cue.end, policy).contains("こと")
+                    || doc.folded_slice(cue.end, policy).contains('の'))
         };
         if first_status.is_none_or(|status| policy < status.start || nominalised(status)) {
             return None;
         }
     }
     // The use ended at a date written before it in the clause (3月31日までは…): suspended.
-    if let Some(ended) =
-        clause_cues.iter().find(|c| c.kind == CueKind::EndedBefore && c.end <= hit.start)
-    {
+    if let Some(ended) = clause_cues.iter().find(|c| c.kind == CueKind::EndedBefore && c.end <= hit.start) {
         return Some(MentionStatus {
             status: Some(Status::Suspended),
             cue: Some((ended.start, ended.end)),
@@ -252,8 +251,7 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         });
     }
     let predicates = predicates(ruleset, doc, hit.end, until);
-    if predicates.first().is_some_and(|p| !p.negated)
-        && direct_negation(doc, hit, until, predicates[0].cue.0)
+    if predicates.first().is_some_and(|p| !p.negated) && direct_negation(doc, hit, until, predicates[0].cue.0)
     {
         return None;
     }
@@ -340,7 +338,10 @@ fn direct_negation(doc: &Doc<'_>, hit: &Hit, until: usize, first_predicate: usiz
     doc.cues[near..]
         .iter()
         .take_while(|c| c.start < until.min(first_predicate) && c.start - hit.end <= DIRECT_NEGATION_CHARS)
-        .any(|c| c.kind == CueKind::Negation && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n']))
+        .any(|c| {
+            c.kind == CueKind::Negation
+                && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n'])
+        })
 }
 
 /// Whether an announced form (する, します) starts right at `at`.
@@ -352,23 +353,19 @@ fn announced_at(doc: &Doc<'_>, at: usize) -> bool {
 /// Whether free text is framed as a trial: it has a trial predicate (実証実験, 試験運用), and no
 /// full operation (本格運用) after the last one except one only announced (本格運用を開始します).
 pub(crate) fn trial_frame(ruleset: &Ruleset, doc: &Doc<'_>) -> bool {
-    let Some(last_trial) = doc.cues.iter().rposition(|c| c.kind == CueKind::Status(Status::Trial)) else {
+    // Predicates, not bare cues: 試験運用開始を目指して is a plan, not a trial.
+    let predicates = predicates(ruleset, doc, 0, doc.num_chars());
+    let Some(last_trial) = predicates.iter().rposition(|p| p.status == Status::Trial && !p.negated) else {
         return false;
     };
-    let negated = doc.cues[last_trial + 1..]
-        .iter()
-        .take_while(|c| c.start <= doc.cues[last_trial].end + ruleset.cues.negation_gap_chars)
-        .any(|c| c.kind == CueKind::Negation);
-    if negated {
-        return false;
-    }
-    let full = doc.cues[last_trial + 1..].iter().position(|c| c.full_operation);
-    let Some(full) = full.map(|p| p + last_trial + 1) else { return true };
-    let full_cue = doc.cues[full];
-    let clause_end = doc.status_end(full_cue.start);
-    let only_announced = doc.cues[full + 1..]
+    let trial_end = predicates[last_trial].end;
+    let first = doc.cues.partition_point(|c| c.start < trial_end);
+    let Some(full) = doc.cues[first..].iter().position(|c| c.full_operation).map(|p| p + first) else {
+        return true;
+    };
+    let clause_end = doc.status_end(doc.cues[full].start);
+    doc.cues[full + 1..]
         .iter()
         .take_while(|c| c.start < clause_end)
-        .any(|c| c.kind == CueKind::Announced || c.kind == CueKind::Status(Status::Planned));
-    only_announced
+        .any(|c| c.kind == CueKind::Announced || c.kind == CueKind::Status(Status::Planned))
 }

@@ -66,13 +66,13 @@ fn assert_every_case_holds(gold_path: &str) {
 }
 
 #[test]
-fn heldout_passages_each_hold() {
-    assert_every_case_holds("tests/heldout/passages.jsonl");
+fn regression_passages_each_hold() {
+    assert_every_case_holds("tests/regression/passages.jsonl");
 }
 
 #[test]
 fn fy2025_table_matches_its_hand_labels() {
-    assert_every_case_holds("tests/heldout/r07_gold.jsonl");
+    assert_every_case_holds("tests/regression/r07_gold.jsonl");
 }
 
 /// CI fails when a rule change loses a true positive of the committed baseline. Update the
