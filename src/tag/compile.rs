@@ -387,6 +387,16 @@ fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<Context
             ),
         }
     }
+    let mut named_by_place = Vec::new();
+    for kind in context.organisation_names.named_by_place.get_ref() {
+        match body_kinds.iter().position(|k| k == kind) {
+            Some(index) => named_by_place.push(index),
+            None => problems.error(
+                file.at(context.organisation_names.named_by_place.span().start),
+                format!("unknown acting_body kind {kind:?} in named_by_place (known: {})", body_kinds.join(", ")),
+            ),
+        }
+    }
     let markers = |list: &[Spanned<String>]| list.iter().map(|m| normalize_term(m.get_ref())).collect();
     let subject_markers = markers(&context.acting_body.subject_markers);
     let partner_markers = markers(&context.acting_body.partner_markers);
@@ -410,6 +420,9 @@ fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<Context
             .iter()
             .map(|f| normalize_term(f))
             .collect(),
+        katakana_lookalikes: context.organisation_names.katakana_lookalikes.clone(),
+        named_by_place,
+        generic_places: context.organisation_names.generic_places.iter().map(|g| normalize_term(g)).collect(),
     })
 }
 

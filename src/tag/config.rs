@@ -232,4 +232,10 @@ pub(crate) struct OrganisationNamesConfig {
     pub legal_forms: Vec<String>,
     /// Endings of a prefecture written before a body's own place name (山形県 in 山形県鶴岡地区医師会).
     pub prefecture_suffixes: Vec<String>,
+    /// Kanji that look like katakana (二 for ニ), read as katakana between katakana.
+    pub katakana_lookalikes: Vec<(char, char)>,
+    /// Acting-body kinds whose entity takes the place name written before the head.
+    pub named_by_place: Spanned<Vec<String>>,
+    /// Words before a head that say where, not which (市内病院).
+    pub generic_places: Vec<String>,
 }

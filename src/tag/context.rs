@@ -240,7 +240,24 @@ pub(crate) fn organisation_name(context: &ContextIndex, name: &str) -> String {
             break;
         }
     }
-    strip_prefecture(context, &drop_leading_clause(&name))
+    let name = strip_prefecture(context, &drop_leading_clause(&name));
+    katakana_lookalikes(context, &name)
+}
+
+/// A kanji that looks like katakana (二, 口, 力 …) between katakana is that katakana: a typing or
+/// extraction slip (テレコミュ二ケーション → テレコミュニケーション).
+fn katakana_lookalikes(context: &ContextIndex, name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let is_katakana = |c: Option<&char>| c.is_some_and(|c| ('\u{30A1}'..='\u{30FA}').contains(c) || *c == 'ー');
+    (0..chars.len())
+        .map(|i| {
+            let twin = context.katakana_lookalikes.iter().find(|(kanji, _)| *kanji == chars[i]);
+            match twin {
+                Some(&(_, kana)) if i > 0 && is_katakana(chars.get(i - 1)) && is_katakana(chars.get(i + 1)) => kana,
+                _ => chars[i],
+            }
+        })
+        .collect()
 }
 
 /// A run that reached back over a verb into the name (隣接する調布市, として江東区) starts at

@@ -20,6 +20,8 @@ use crate::text::normalize_term;
 const QUOTE_AFTER_CHARS: usize = 24;
 /// The same for `quoted`: the bracket opens right after the mention.
 const QUOTE_RIGHT_AFTER_CHARS: usize = 1;
+/// How long a place run before a body head may be (宮崎市郡 + 医師会病院).
+const PLACE_RUN_MAX_CHARS: usize = 8;
 /// How many nouns may stand between a place name and the mention (江東区|在宅|医療|連携センター).
 const PLACE_PREFIX_MAX_NOUNS: usize = 4;
 /// A bracketed name is at most this long; also bounds the search, so long records stay linear.
@@ -36,8 +38,11 @@ pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: 
             (!text.is_empty()).then_some(text)
         }),
         EntityMode::Quoted => alias_in(ruleset, doc, hit.start, hit.end)
+            .or_else(|| containing_quote(doc, hit).map(|n| own_place(doc, n)))
+            .or_else(|| named_body(ruleset, doc, hit))
             .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS).map(|n| own_place(doc, n)))
             .or_else(|| parenthesized_name(doc, hit))
+            .or_else(|| latin_name_after(doc, hit))
             .or_else(|| place_prefixed(doc, hit)),
         EntityMode::NearbyQuoted => alias_in(ruleset, doc, hit.start, hit.end)
             .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS).map(|n| own_place(doc, n)))
@@ -91,6 +96,45 @@ fn strip_company_affixes(text: &str) -> String {
     name.trim().to_owned()
 }
 
+/// The 「」 name that contains the mention, when there is one.
+fn containing_quote(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+    quoted_name(doc, hit, 0)
+}
+
+/// A body named by the place written before it (柏 + 歯科医師会, 宮崎市郡 + 医師会病院): the mention
+/// ends in a body head of `context.toml` and kanji or katakana run up to it from a boundary.
+fn named_body(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+    let mention = doc.folded_slice(hit.start, hit.end);
+    let context = ruleset.context();
+    let ends_in_head = context.body_heads.find_iter(mention).any(|m| {
+        m.end() == mention.len() && context.named_by_place.contains(&context.body_head_kind[m.pattern().as_usize()])
+    });
+    if !ends_in_head {
+        return None;
+    }
+    let mut start = hit.start;
+    while start > 0 && hit.start - start < PLACE_RUN_MAX_CHARS && is_name_char(doc.chars[start - 1]) {
+        start -= 1;
+    }
+    if start == hit.start || doc.chars.get(start.wrapping_sub(1)).is_some_and(|c| is_name_char(*c)) {
+        return None;
+    }
+    let place = doc.folded_slice(start, hit.start);
+    if context.generic_places.iter().any(|g| g == place) {
+        return None; // 市内病院, 近隣病院: where, not which
+    }
+    let name = organisation_name(context, doc.nfkc_slice(start, hit.end));
+    (name.chars().count() > hit.end - hit.start).then_some(name)
+}
+
+/// A Latin product name written right after a generic mention (電子カルテNet4U).
+fn latin_name_after(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+    let rest = doc.nfkc_slice(hit.end, (hit.end + MAX_NAME_CHARS).min(doc.num_chars()));
+    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    let starts_with_letter = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    (starts_with_letter && name.chars().count() >= 3).then_some(name)
+}
+
 /// The 「」 (or 『』) name that contains the mention, or that opens soon after it.
 fn quoted_name(doc: &Doc<'_>, hit: &Hit, max_gap: usize) -> Option<String> {
     let chars = &doc.chars;
@@ -127,10 +171,12 @@ fn parenthesized_name(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
     let inner = rest.strip_prefix('(')?;
     let close = inner.find(')')?;
     let name = inner[..close].trim();
+    // Kana and Latin only: a product's name (まんでネット), not a gloss in kanji (かかりつけ医).
     let is_name_char = |c: char| {
         c.is_ascii_alphanumeric()
             || matches!(c, ' ' | '.' | '-' | '・' | 'ー')
             || ('\u{30A0}'..='\u{30FF}').contains(&c)
+            || ('\u{3041}'..='\u{3096}').contains(&c)
     };
     let has_letters = name.chars().any(|c| !c.is_ascii_digit() && c != ' ');
     (!name.is_empty() && name.chars().count() <= 20 && has_letters && name.chars().all(is_name_char))

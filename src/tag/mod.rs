@@ -189,6 +189,11 @@ struct ContextIndex {
     name_max_chars: usize,
     legal_forms: Vec<String>,
     prefecture_suffixes: Vec<String>,
+    katakana_lookalikes: Vec<(char, char)>,
+    /// Body kinds whose entity takes the place written before the head (柏 + 歯科医師会).
+    named_by_place: Vec<usize>,
+    /// Words before a head that say where, not which (市内, 近隣).
+    generic_places: Vec<String>,
 }
 
 struct AliasIndex {
@@ -225,6 +230,11 @@ impl Ruleset {
     /// The taxonomy, sorted by id.
     pub fn tags(&self) -> &[TagInfo] {
         &self.tags
+    }
+
+    /// The compiled `context.toml`.
+    fn context(&self) -> &ContextIndex {
+        &self.context
     }
 
     /// Number of compiled rules.
