@@ -393,7 +393,10 @@ fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<Context
             Some(index) => named_by_place.push(index),
             None => problems.error(
                 file.at(context.organisation_names.named_by_place.span().start),
-                format!("unknown acting_body kind {kind:?} in named_by_place (known: {})", body_kinds.join(", ")),
+                format!(
+                    "unknown acting_body kind {kind:?} in named_by_place (known: {})",
+                    body_kinds.join(", ")
+                ),
             ),
         }
     }

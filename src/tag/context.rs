@@ -50,7 +50,8 @@ pub(crate) struct DocContext {
 
 /// Hiragana that is not a common particle: part of a place name (みなと市, さいたま市).
 fn is_place_kana(c: char) -> bool {
-    ('\u{3041}'..='\u{3096}').contains(&c) && !matches!(c, 'は' | 'が' | 'を' | 'に' | 'で' | 'の' | 'へ' | 'も' | 'か' | 'ら')
+    ('\u{3041}'..='\u{3096}').contains(&c)
+        && !matches!(c, 'は' | 'が' | 'を' | 'に' | 'で' | 'の' | 'へ' | 'も' | 'か' | 'ら')
 }
 
 /// Kanji, katakana, Latin letters and digits: what a body's or programme's name is made of.
@@ -70,17 +71,7 @@ impl DocContext {
             Some(district) => Some(ActingBody { name: normalize_term(district), kind: None }),
             None => find_acting_body(context, doc),
         };
-        let relation_starts = if free_text {
-            context
-                .relations
-                .find_iter(doc.folded.as_str())
-                .filter(|m| context.relation_is_word[m.pattern().as_usize()])
-                .map(|m| doc.char_of_byte(m.start()))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let names = context
+        let names: Vec<Name> = context
             .name_heads
             .find_iter(doc.folded.as_str())
             .filter_map(|m| {
@@ -95,21 +86,34 @@ impl DocContext {
                 })
             })
             .collect();
-        Self { free_text, acting_body, relation_starts, names }
+        let mut this = Self { free_text, acting_body, relation_starts: Vec::new(), names };
+        if free_text {
+            // Relation words inside a centre's or programme's name relate nothing; filtered once
+            // here so that each mention's test is one binary search.
+            let starts: Vec<usize> = context
+                .relations
+                .find_iter(doc.folded.as_str())
+                .filter(|m| context.relation_is_word[m.pattern().as_usize()])
+                .map(|m| doc.char_of_byte(m.start()))
+                .filter(|&s| {
+                    let word = Hit { start: s, end: s + 1, capture: None };
+                    !this
+                        .name_after(ruleset, doc, &word)
+                        .is_some_and(|kind| context.relation_blocked_in_names.contains(&kind))
+                })
+                .collect();
+            this.relation_starts = starts;
+        }
+        this
     }
 
     /// Whether the hit's clause (。 ! ? or a line end on each side) has a relation word outside
     /// any proper name (連携 in 在宅医療・介護連携支援センター relates nothing).
-    pub(crate) fn has_relation(&self, ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> bool {
+    pub(crate) fn has_relation(&self, doc: &Doc<'_>, hit: &Hit) -> bool {
         let start = doc.clause_start(hit.start);
         let end = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
         let first = self.relation_starts.partition_point(|&s| s < start);
-        self.relation_starts[first..].iter().take_while(|&&s| s < end).any(|&s| {
-            let word = Hit { start: s, end: s + 1, capture: None };
-            !self
-                .name_after(ruleset, doc, &word)
-                .is_some_and(|kind| ruleset.context.relation_blocked_in_names.contains(&kind))
-        })
+        self.relation_starts.get(first).is_some_and(|&s| s < end)
     }
 
     /// Whether the hit lies inside a proper name, before its head, of a kind not in `allowed`.
@@ -248,12 +252,17 @@ pub(crate) fn organisation_name(context: &ContextIndex, name: &str) -> String {
 /// extraction slip (テレコミュ二ケーション → テレコミュニケーション).
 fn katakana_lookalikes(context: &ContextIndex, name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
-    let is_katakana = |c: Option<&char>| c.is_some_and(|c| ('\u{30A1}'..='\u{30FA}').contains(c) || *c == 'ー');
+    let is_katakana =
+        |c: Option<&char>| c.is_some_and(|c| ('\u{30A1}'..='\u{30FA}').contains(c) || *c == 'ー');
     (0..chars.len())
         .map(|i| {
             let twin = context.katakana_lookalikes.iter().find(|(kanji, _)| *kanji == chars[i]);
             match twin {
-                Some(&(_, kana)) if i > 0 && is_katakana(chars.get(i - 1)) && is_katakana(chars.get(i + 1)) => kana,
+                Some(&(_, kana))
+                    if i > 0 && is_katakana(chars.get(i - 1)) && is_katakana(chars.get(i + 1)) =>
+                {
+                    kana
+                }
                 _ => chars[i],
             }
         })

@@ -107,7 +107,8 @@ fn named_body(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<String> {
     let mention = doc.folded_slice(hit.start, hit.end);
     let context = ruleset.context();
     let ends_in_head = context.body_heads.find_iter(mention).any(|m| {
-        m.end() == mention.len() && context.named_by_place.contains(&context.body_head_kind[m.pattern().as_usize()])
+        m.end() == mention.len()
+            && context.named_by_place.contains(&context.body_head_kind[m.pattern().as_usize()])
     });
     if !ends_in_head {
         return None;

@@ -406,7 +406,7 @@ pub(crate) fn tag_record(ruleset: &Ruleset, record: &TokenizedRecord) -> Vec<Tag
             if context.inside_name(ruleset, &doc, &hit, &rule.names) {
                 continue;
             }
-            if rule.needs_relation && context.free_text && !context.has_relation(ruleset, &doc, &hit) {
+            if rule.needs_relation && context.free_text && !context.has_relation(&doc, &hit) {
                 continue;
             }
             let Some(mut status) = status::mention_status(ruleset, &doc, &hit) else { continue };

@@ -7,7 +7,9 @@ use super::harness::{repo, stderr, stdout, workdir, zaitaku};
 
 fn copy_shipped(dir: &Path) {
     std::fs::create_dir_all(dir.join("rules")).unwrap();
-    for file in ["taxonomy.toml", "cues.toml", "aliases.toml", "user_dictionary.csv", "regions.toml"] {
+    for file in
+        ["taxonomy.toml", "cues.toml", "aliases.toml", "context.toml", "user_dictionary.csv", "regions.toml"]
+    {
         std::fs::copy(repo(&format!("dictionaries/{file}")), dir.join(file)).unwrap();
     }
     for family in ["tech", "staff", "partner", "hub"] {
@@ -130,4 +132,56 @@ fn a_shadowed_decoy_is_a_warning_not_an_error() {
         text.contains("zz_shadow.toml:5: warning: decoy \"aiツール\" equals a term of the rule"),
         "{text}"
     );
+}
+
+#[test]
+fn the_free_text_constructs_are_checked_with_their_lines() {
+    let dir = workdir();
+    copy_shipped(dir.path());
+    std::fs::write(
+        dir.path().join("rules/zz_context.toml"),
+        r#"[[rule]]
+name = "relation_on_a_technology"
+tag = "tech.ai"
+needs_relation = true
+match = { terms = ["AIツール"] }
+
+[[rule]]
+name = "unknown_body_kind"
+tag = "partner.dental"
+match = { terms = ["歯科チーム"] }
+acting_body = { is_not = ["dentists_guild"] }
+
+[[rule]]
+name = "both_filters"
+tag = "partner.pharmacy"
+match = { terms = ["薬局チーム"] }
+acting_body = { is = ["clinic"], is_not = ["hospital"] }
+
+[[rule]]
+name = "unknown_name_kind"
+tag = "hub.consultation_desk"
+match = { terms = ["相談ブース"] }
+names = ["booth"]
+"#,
+    )
+    .unwrap();
+    let context = std::fs::read_to_string(dir.path().join("context.toml")).unwrap().replace(
+        "inside_names_of = [\"programme\", \"centre\", \"council\"]",
+        "inside_names_of = [\"programme\", \"festival\"]",
+    );
+    std::fs::write(dir.path().join("context.toml"), context).unwrap();
+    let dictionaries = dir.path().to_str().unwrap();
+    let output = zaitaku(dir.path(), &["check", "--dictionaries", dictionaries]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output).replace(dictionaries, "D");
+    for expected in [
+        "D/rules/zz_context.toml:4: error: `needs_relation` applies to partner tags, not to tech.ai",
+        "D/rules/zz_context.toml:11: error: unknown acting_body kind \"dentists_guild\"",
+        "D/rules/zz_context.toml:17: error: `acting_body` needs exactly one of `is` or `is_not`",
+        "D/rules/zz_context.toml:23: error: unknown names kind \"booth\"",
+        "error: unknown names kind \"festival\" in relation.inside_names_of",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
 }

@@ -11,7 +11,9 @@ use super::harness::{repo, workdir};
 
 /// A dictionaries folder with the shipped taxonomy, cues and aliases and the given rule file.
 fn dictionaries_with(dir: &Path, rules: &str) {
-    for file in ["taxonomy.toml", "cues.toml", "aliases.toml", "user_dictionary.csv", "regions.toml"] {
+    for file in
+        ["taxonomy.toml", "cues.toml", "aliases.toml", "context.toml", "user_dictionary.csv", "regions.toml"]
+    {
         std::fs::copy(repo(&format!("dictionaries/{file}")), dir.join(file)).unwrap();
     }
     std::fs::create_dir_all(dir.join("rules")).unwrap();

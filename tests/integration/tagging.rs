@@ -70,6 +70,14 @@ fn regression_passages_each_hold() {
     assert_every_case_holds("tests/regression/passages.jsonl");
 }
 
+/// The free-text constructs (acting body, relation, names, policy, status, entities) and the
+/// generalised vocabulary, each in wording of this project's own: positives and the near misses
+/// each construct must refuse.
+#[test]
+fn free_text_construct_cases_each_hold() {
+    assert_every_case_holds("tests/integration/free_text_cases.jsonl");
+}
+
 #[test]
 fn fy2025_table_matches_its_hand_labels() {
     assert_every_case_holds("tests/regression/r07_gold.jsonl");
