@@ -244,7 +244,7 @@ pub(crate) fn organisation_name(context: &ContextIndex, name: &str) -> String {
             break;
         }
     }
-    let name = strip_prefecture(context, &drop_leading_clause(&name));
+    let name = strip_prefecture(context, &drop_leading_clause(context, &name));
     katakana_lookalikes(context, &name)
 }
 
@@ -270,14 +270,28 @@ fn katakana_lookalikes(context: &ContextIndex, name: &str) -> String {
 }
 
 /// A run that reached back over a verb into the name (隣接する調布市, として江東区) starts at
-/// the kanji after the last hiragana, unless the municipal suffix comes next (みなと市 stays).
-fn drop_leading_clause(name: &str) -> String {
+/// the kanji after the last hiragana when at least two of them come before the head; a kana
+/// name (みなと市医師会, くすのき会, ひまわり医院) stays whole.
+fn drop_leading_clause(context: &ContextIndex, name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let is_kana = |c: char| ('\u{3041}'..='\u{3096}').contains(&c);
-    let cut = (1..chars.len()).rev().find(|&i| is_kana(chars[i - 1]) && !is_kana(chars[i]));
-    match cut {
-        Some(i) if !matches!(chars[i], '区' | '市' | '町' | '村' | '郡') => chars[i..].iter().collect(),
-        _ => name.to_owned(),
+    let Some(cut) = (1..chars.len()).rev().find(|&i| is_kana(chars[i - 1]) && !is_kana(chars[i])) else {
+        return name.to_owned();
+    };
+    let rest: String = chars[cut..].iter().collect();
+    let head_chars = context
+        .body_heads
+        .find_iter(rest.as_str())
+        .filter(|m| m.end() == rest.len())
+        .map(|m| &rest[m.start()..])
+        // A municipal suffix belongs to the place (地区, 江東区), not to the head.
+        .find(|head| !matches!(*head, "区" | "市" | "町" | "村" | "郡"))
+        .map_or(0, |head| head.chars().count());
+    let before_head = chars.len() - cut - head_chars;
+    if before_head >= 2 && !matches!(chars[cut], '区' | '市' | '町' | '村' | '郡') {
+        rest
+    } else {
+        name.to_owned()
     }
 }
 
@@ -307,4 +321,29 @@ fn strip_prefecture(context: &ContextIndex, name: &str) -> String {
         break;
     }
     name.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::organisation_name;
+    use crate::tag::Ruleset;
+
+    fn ruleset() -> Ruleset {
+        Ruleset::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dictionaries")).unwrap()
+    }
+
+    #[test]
+    fn organisation_names_drop_legal_forms_prefectures_and_verbs() {
+        let ruleset = ruleset();
+        let name = |raw: &str| organisation_name(&ruleset.context, raw);
+        assert_eq!(name("一般社団法人 秋川地区医師会"), "秋川地区医師会");
+        assert_eq!(name("医療法人社団くすのき会"), "くすのき会");
+        assert_eq!(name("福島県白河地区医師会"), "白河地区医師会");
+        assert_eq!(name("神奈川県医師会"), "神奈川県医師会", "a prefecture's own association keeps its name");
+        assert_eq!(name("隣接する北浜市医師会"), "北浜市医師会");
+        assert_eq!(name("として江東区"), "江東区");
+        assert_eq!(name("みなと市医師会"), "みなと市医師会", "a kana place name is a name, not a verb");
+        assert_eq!(name("ひまわり医院"), "ひまわり医院");
+        assert_eq!(name("テレコミュ二ケーション"), "テレコミュニケーション");
+    }
 }

@@ -8,6 +8,11 @@
 //! strongest: implemented > trial > planned > considered; no cue at all counts as implemented).
 //! Entities come from the alias table (`aliases.toml`), brackets or a place prefix.
 //!
+//! Free text (a record with no district) goes through `context.toml` as well: the passage's
+//! acting body (never its own partner), a working relation for partner rules, proper names whose
+//! inner words are not mentions, policy wording that is not action, and status on prose
+//! (announced actions, ended uses, a trial frame). See `context.rs` and `status.rs`.
+//!
 //! Units, pinned: offsets are characters of the NFKC text (mapped back to the original for
 //! evidence). A *sentence* ends after 。, ！, ？, a newline or ・. A token window `{ tokens = N }`
 //! allows at most N tokens strictly between two matches, a character window `{ chars = N }` at
