@@ -166,5 +166,33 @@ fn scaled(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ingest, tokenize_and_tag, load_dictionary, compile_rules, scaled);
+/// One free-text record (no district: the acting-body, relation, name and policy constructs all
+/// run) made of the seed's descriptions, at 1 MB and 10 MB: the time per MB must stay flat, as
+/// tagging is linear in a record's length. `cargo bench --bench stages -- free_text_record`.
+fn free_text_record(c: &mut Criterion) {
+    let records = zaitaku::ingest::read_bytes("r06.txt", &seed_bytes()).unwrap().records;
+    let text: String = records.iter().map(|r| r.description.as_str()).collect();
+    let tokenizer = Tokenizer::load(&repo("dictionaries")).unwrap();
+    let ruleset = Ruleset::load(&repo("dictionaries")).unwrap();
+    let mut group = c.benchmark_group("zaitaku::tag::Ruleset::tag_one/free_text_record");
+    group.sample_size(10);
+    for megabytes in [1usize, 10] {
+        let mut description = String::with_capacity(megabytes << 20);
+        while description.len() < megabytes * 1_000_000 {
+            description.push_str(&text);
+        }
+        let mut record = records[0].clone();
+        record.district = None;
+        record.district_no = None;
+        record.program = None;
+        record.description = description;
+        let tokenized = tokenizer.tokenize(vec![record]).unwrap().pop().unwrap();
+        group.throughput(Throughput::Bytes(tokenized.record.description.len() as u64));
+        group
+            .bench_function(format!("{megabytes}_mb"), |b| b.iter(|| black_box(ruleset.tag_one(&tokenized))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ingest, tokenize_and_tag, load_dictionary, compile_rules, scaled, free_text_record);
 criterion_main!(benches);
