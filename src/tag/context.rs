@@ -112,8 +112,13 @@ impl DocContext {
     pub(crate) fn has_relation(&self, doc: &Doc<'_>, hit: &Hit) -> bool {
         let start = doc.clause_start(hit.start);
         let end = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
-        let first = self.relation_starts.partition_point(|&s| s < start);
-        self.relation_starts.get(first).is_some_and(|&s| s < end)
+        // A relation word inside the mention itself (介護連携, a concept) relates nothing.
+        let before = self.relation_starts.partition_point(|&s| s < start);
+        let inside = self.relation_starts.partition_point(|&s| s < hit.start);
+        let after = self.relation_starts.partition_point(|&s| s < hit.end);
+        let in_clause_before = self.relation_starts[before..inside].first().is_some();
+        let in_clause_after = self.relation_starts.get(after).is_some_and(|&s| s < end);
+        in_clause_before || in_clause_after
     }
 
     /// Whether the hit lies inside a proper name, before its head, of a kind not in `allowed`.
