@@ -116,7 +116,7 @@ impl DocContext {
         let before = self.relation_starts.partition_point(|&s| s < start);
         let inside = self.relation_starts.partition_point(|&s| s < hit.start);
         let after = self.relation_starts.partition_point(|&s| s < hit.end);
-        let in_clause_before = self.relation_starts[before..inside].first().is_some();
+        let in_clause_before = !self.relation_starts[before..inside].is_empty();
         let in_clause_after = self.relation_starts.get(after).is_some_and(|&s| s < end);
         in_clause_before || in_clause_after
     }
