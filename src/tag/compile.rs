@@ -352,6 +352,32 @@ fn compile_kinds(
     (names, heads, head_kind)
 }
 
+/// Indexes of `wanted` in `known` (kinds of `context.toml`); an unknown kind is an error naming
+/// the known ones.
+fn resolve_kinds(
+    wanted: &[String],
+    known: &[String],
+    what: &str,
+    field: &str,
+    location: &Location,
+    problems: &mut Problems,
+) -> Vec<usize> {
+    let mut indexes = Vec::new();
+    for kind in wanted {
+        match known.iter().position(|k| k == kind) {
+            Some(index) => indexes.push(index),
+            None => problems.error(
+                location.clone(),
+                format!(
+                    "unknown {what} kind {kind:?}{field} (known in {CONTEXT_FILE}: {})",
+                    known.join(", ")
+                ),
+            ),
+        }
+    }
+    indexes
+}
+
 fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<ContextIndex> {
     let context: ContextFile = parse_toml(file, problems)?;
     let (body_kinds, body_heads, body_head_kind) =
@@ -374,32 +400,22 @@ fn compile_context(file: &SourceFile, problems: &mut Problems) -> Option<Context
             relation_is_word.push(is_word);
         }
     }
-    let mut relation_blocked_in_names = Vec::new();
-    for kind in context.relation.inside_names_of.get_ref() {
-        match name_kinds.iter().position(|k| k == kind) {
-            Some(index) => relation_blocked_in_names.push(index),
-            None => problems.error(
-                file.at(context.relation.inside_names_of.span().start),
-                format!(
-                    "unknown names kind {kind:?} in relation.inside_names_of (known: {})",
-                    name_kinds.join(", ")
-                ),
-            ),
-        }
-    }
-    let mut named_by_place = Vec::new();
-    for kind in context.organisation_names.named_by_place.get_ref() {
-        match body_kinds.iter().position(|k| k == kind) {
-            Some(index) => named_by_place.push(index),
-            None => problems.error(
-                file.at(context.organisation_names.named_by_place.span().start),
-                format!(
-                    "unknown acting_body kind {kind:?} in named_by_place (known: {})",
-                    body_kinds.join(", ")
-                ),
-            ),
-        }
-    }
+    let relation_blocked_in_names = resolve_kinds(
+        context.relation.inside_names_of.get_ref(),
+        &name_kinds,
+        "names",
+        " in relation.inside_names_of",
+        &file.at(context.relation.inside_names_of.span().start),
+        problems,
+    );
+    let named_by_place = resolve_kinds(
+        context.organisation_names.named_by_place.get_ref(),
+        &body_kinds,
+        "acting_body",
+        " in organisation_names.named_by_place",
+        &file.at(context.organisation_names.named_by_place.span().start),
+        problems,
+    );
     let markers = |list: &[Spanned<String>]| list.iter().map(|m| normalize_term(m.get_ref())).collect();
     let subject_markers = markers(&context.acting_body.subject_markers);
     let partner_markers = markers(&context.acting_body.partner_markers);
@@ -641,7 +657,7 @@ impl RuleBuilder<'_> {
         })
     }
 
-    /// Indexes of `wanted` in `known`; an unknown kind is an error naming the known ones.
+    /// Indexes of `wanted` in `known`; an unknown kind or an empty list is an error.
     fn kind_indexes(
         &self,
         wanted: &[String],
@@ -650,20 +666,10 @@ impl RuleBuilder<'_> {
         location: &Location,
         problems: &mut Problems,
     ) -> Vec<usize> {
-        let mut indexes = Vec::new();
-        for kind in wanted {
-            match known.iter().position(|k| k == kind) {
-                Some(index) => indexes.push(index),
-                None => problems.error(
-                    location.clone(),
-                    format!("unknown {what} kind {kind:?} (known in {CONTEXT_FILE}: {})", known.join(", ")),
-                ),
-            }
-        }
         if wanted.is_empty() {
             problems.error(location.clone(), format!("`{what}` needs at least one kind"));
         }
-        indexes
+        resolve_kinds(wanted, known, what, "", location, problems)
     }
 
     fn acting_body_filter(

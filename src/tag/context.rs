@@ -284,20 +284,32 @@ fn drop_leading_clause(context: &ContextIndex, name: &str) -> String {
         return name.to_owned();
     };
     let rest: String = chars[cut..].iter().collect();
-    let head_chars = context
-        .body_heads
-        .find_iter(rest.as_str())
-        .filter(|m| m.end() == rest.len())
-        .map(|m| &rest[m.start()..])
-        // A municipal suffix belongs to the place (地区, 江東区), not to the head.
-        .find(|head| !matches!(*head, "区" | "市" | "町" | "村" | "郡"))
-        .map_or(0, |head| head.chars().count());
+    // A municipal suffix belongs to the place (地区, 江東区), not to the head.
+    let head_chars = head_suffix_chars(context, &rest, true);
     let before_head = chars.len() - cut - head_chars;
-    if before_head >= 2 && !matches!(chars[cut], '区' | '市' | '町' | '村' | '郡') {
-        rest
-    } else {
-        name.to_owned()
-    }
+    if before_head >= 2 && !is_municipal_suffix(chars[cut]) { rest } else { name.to_owned() }
+}
+
+/// 区, 市, 町, 村 or 郡: the end of a place name.
+fn is_municipal_suffix(c: char) -> bool {
+    matches!(c, '区' | '市' | '町' | '村' | '郡')
+}
+
+/// How many characters at the end of `name` are a body head (医師会, 医院 …), or 0; with
+/// `place_keeps_suffix`, a bare municipal suffix (区 in 地区) is not a head.
+fn head_suffix_chars(context: &ContextIndex, name: &str, place_keeps_suffix: bool) -> usize {
+    context
+        .body_heads
+        .find_iter(name)
+        .filter(|m| m.end() == name.len())
+        .map(|m| &name[m.start()..])
+        .find(|head| {
+            let mut chars = head.chars();
+            let bare_suffix =
+                matches!((chars.next(), chars.next()), (Some(c), None) if is_municipal_suffix(c));
+            !(place_keeps_suffix && bare_suffix)
+        })
+        .map_or(0, |head| head.chars().count())
 }
 
 fn strip_prefecture(context: &ContextIndex, name: &str) -> String {
@@ -312,13 +324,7 @@ fn strip_prefecture(context: &ContextIndex, name: &str) -> String {
         }
         let rest: String = chars[length + 1..].iter().collect();
         // Keep it when only a head follows (岐阜県医師会: the prefecture's own body).
-        let head_chars = context
-            .body_heads
-            .find_iter(rest.as_str())
-            .filter(|m| m.end() == rest.len())
-            .map(|m| rest[m.start()..].chars().count())
-            .next()
-            .unwrap_or(0);
+        let head_chars = head_suffix_chars(context, &rest, false);
         let place_chars = rest.chars().count() - head_chars;
         if place_chars >= 2 && rest.chars().take(place_chars).all(|c| is_kanji(&c) || is_place_kana(c)) {
             return rest;

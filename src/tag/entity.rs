@@ -105,7 +105,7 @@ fn containing_quote(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
 /// ends in a body head of `context.toml` and kanji or katakana run up to it from a boundary.
 fn named_body(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<String> {
     let mention = doc.folded_slice(hit.start, hit.end);
-    let context = ruleset.context();
+    let context = &ruleset.context;
     let ends_in_head = context.body_heads.find_iter(mention).any(|m| {
         m.end() == mention.len()
             && context.named_by_place.contains(&context.body_head_kind[m.pattern().as_usize()])

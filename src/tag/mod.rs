@@ -237,11 +237,6 @@ impl Ruleset {
         &self.tags
     }
 
-    /// The compiled `context.toml`.
-    fn context(&self) -> &ContextIndex {
-        &self.context
-    }
-
     /// Number of compiled rules.
     pub fn num_rules(&self) -> usize {
         self.rules.len()
