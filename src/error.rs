@@ -17,25 +17,34 @@ pub struct Location {
     pub path: String,
     /// 1-based line number, when the problem has one.
     pub line: Option<usize>,
+    /// 1-based page of a PDF, when the problem has one (a PDF has pages, not lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
 }
 
 impl Location {
     /// A location in `path` at `line`.
     pub fn at(path: impl Into<String>, line: usize) -> Self {
-        Self { path: path.into(), line: Some(line) }
+        Self { path: path.into(), line: Some(line), page: None }
+    }
+
+    /// A location on `page` of a PDF at `path`.
+    pub fn on_page(path: impl Into<String>, page: usize) -> Self {
+        Self { path: path.into(), line: None, page: Some(page) }
     }
 
     /// A whole file.
     pub fn file(path: impl Into<String>) -> Self {
-        Self { path: path.into(), line: None }
+        Self { path: path.into(), line: None, page: None }
     }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}", self.path),
-            None => f.write_str(&self.path),
+        match (self.line, self.page) {
+            (Some(line), _) => write!(f, "{}:{line}", self.path),
+            (None, Some(page)) => write!(f, "{}: page {page}", self.path),
+            (None, None) => f.write_str(&self.path),
         }
     }
 }

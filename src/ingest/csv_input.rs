@@ -30,25 +30,26 @@ pub(crate) struct CsvRecord {
     pub year_in_column: Option<u16>,
 }
 
-/// Reads every row of the CSV `text` read from `path`.
-pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<Vec<CsvRecord>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| Error::input(Location::at(path, 1), format!("unreadable CSV header: {e}")))?
-        .clone();
-    let mut fields: Vec<Option<Field>> = Vec::with_capacity(header.len());
-    for cell in header.iter() {
+/// The field each header cell names; an error when two cells fill one field or a required field
+/// has no column, naming `location` (the header's line, sheet or page) and the `format`.
+pub(crate) fn fields_of_header(
+    location: &Location,
+    cells: &[&str],
+    format: &str,
+    warnings: &mut Warnings,
+) -> Result<Vec<Option<Field>>> {
+    let mut fields: Vec<Option<Field>> = Vec::with_capacity(cells.len());
+    for cell in cells {
         let field = Field::from_header(&normalize_header(cell));
         if field.is_none() && !cell.trim().is_empty() {
-            warnings.push(Location::at(path, 1), format!("unknown column {cell:?} ignored"));
+            warnings.push(location.clone(), format!("unknown column {cell:?} ignored"));
         }
         if field.is_some()
             && !matches!(field, Some(Field::MarkColumn | Field::Derived))
             && fields.contains(&field)
         {
             return Err(Error::input(
-                Location::at(path, 1),
+                location.clone(),
                 format!("two columns fill {:?}; keep one", field.map(Field::key).unwrap_or("")),
             ));
         }
@@ -58,13 +59,31 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<V
         REQUIRED.iter().filter(|field| !fields.contains(&Some(**field))).map(|field| field.key()).collect();
     if !missing.is_empty() {
         return Err(Error::input(
-            Location::at(path, 1),
+            location.clone(),
             format!(
-                "CSV header lacks required column(s) {} (Japanese: 地区医師会名, 事業種別, 事業区分, 事業内容)",
+                "{format} header lacks required column(s) {} (Japanese: 地区医師会名, 事業種別, 事業区分, 事業内容)",
                 missing.join(", ")
             ),
         ));
     }
+    Ok(fields)
+}
+
+/// Whether a header row names every required column (how a sheet's or page's header is found).
+pub(crate) fn names_required_columns<'c>(cells: impl IntoIterator<Item = &'c str>) -> bool {
+    let fields: Vec<Field> = cells.into_iter().filter_map(|cell| Field::from_header(&normalize_header(cell))).collect();
+    REQUIRED.iter().all(|field| fields.contains(field))
+}
+
+/// Reads every row of the CSV `text` read from `path`.
+pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<Vec<CsvRecord>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| Error::input(Location::at(path, 1), format!("unreadable CSV header: {e}")))?
+        .clone();
+    let cells: Vec<&str> = header.iter().collect();
+    let fields = fields_of_header(&Location::at(path, 1), &cells, "CSV", warnings)?;
 
     let mut records = Vec::new();
     let mut row = csv::StringRecord::new();
@@ -96,16 +115,18 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<V
                 format!("row has {} cells, the header {}; extra cells ignored", row.len(), fields.len()),
             );
         }
-        if let Some(record) = parse_row(&fields, &row, location, warnings) {
+        if let Some(record) = parse_row(&fields, row.iter(), location, warnings) {
             records.push(record);
         }
     }
     Ok(records)
 }
 
-fn parse_row(
+/// One row's cells (in header order) as a record; `None`, with a warning, for a row with no
+/// description.
+pub(crate) fn parse_row<'c>(
     fields: &[Option<Field>],
-    row: &csv::StringRecord,
+    row: impl IntoIterator<Item = &'c str>,
     location: Location,
     warnings: &mut Warnings,
 ) -> Option<CsvRecord> {
@@ -123,7 +144,7 @@ fn parse_row(
     };
     let mut year_in_column = None;
     let non_empty = |cell: &str| Some(cell.trim()).filter(|c| !c.is_empty()).map(str::to_owned);
-    for (field, cell) in fields.iter().zip(row.iter()) {
+    for (field, cell) in fields.iter().zip(row) {
         let Some(field) = field else { continue };
         match field {
             Field::Id => record.id = cell.trim().to_owned(),
@@ -194,7 +215,7 @@ fn line_at(text: &str, byte: usize) -> usize {
     bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-fn normalize_header(cell: &str) -> String {
+pub(crate) fn normalize_header(cell: &str) -> String {
     cell.nfkc()
         .filter(|c| !c.is_whitespace())
         .collect::<String>()

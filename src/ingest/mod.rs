@@ -17,7 +17,10 @@ mod csv_input;
 mod decode;
 pub(crate) mod fiscal_year;
 mod json_input;
+mod layout;
+mod pdf;
 mod pdftotext;
+mod sheet;
 mod stream;
 
 use std::collections::BTreeMap;
@@ -38,6 +41,10 @@ pub enum Format {
     Csv,
     /// JSON array or JSON Lines.
     Json,
+    /// The published PDF itself, read from its words' positions.
+    Pdf,
+    /// A workbook: `.xlsx`, `.xls` or `.ods`.
+    Workbook,
 }
 
 impl Format {
@@ -47,6 +54,8 @@ impl Format {
             Format::TableText => "table text",
             Format::Csv => "CSV",
             Format::Json => "JSON",
+            Format::Pdf => "PDF",
+            Format::Workbook => "workbook",
         }
     }
 }
@@ -77,15 +86,41 @@ pub struct Ingested {
     pub warnings: Warnings,
 }
 
+/// How ingest treats text it cannot place in the table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Text the parser cannot place (a row without a district, a cell outside every column, a
+    /// page with text but no row) is an error by default; lenient makes it a warning and reads
+    /// what can be placed.
+    pub lenient: bool,
+}
+
+/// A placement problem: an error naming where, or with `lenient` a warning.
+pub(crate) fn unplaced(
+    options: ReadOptions,
+    warnings: &mut Warnings,
+    location: Location,
+    message: impl Into<String>,
+) -> Result<()> {
+    let message = message.into();
+    if options.lenient {
+        warnings.push(location, format!("{message}; skipped (--lenient)"));
+        Ok(())
+    } else {
+        Err(Error::input(location, format!("{message} (--lenient reads what can be placed, with a warning)")))
+    }
+}
+
 /// Reads one file, or standard input (read whole, named `<stdin>`) when `path` is `-`.
-pub(crate) fn read_path_or_stdin(path: &Path) -> Result<Ingested> {
+pub(crate) fn read_path_or_stdin(path: &Path, options: ReadOptions) -> Result<Ingested> {
     if path != Path::new("-") {
-        return read(path);
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        return read_bytes_with(&path.display().to_string(), &bytes, options);
     }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
         .map_err(|e| Error::io(Path::new("<stdin>"), e))?;
-    read_bytes("<stdin>", &bytes)
+    read_bytes_with("<stdin>", &bytes, options)
 }
 
 /// Reads one file.
@@ -96,9 +131,14 @@ pub fn read(path: &Path) -> Result<Ingested> {
 
 /// Reads every file in `paths` (`-` is standard input) and checks that ids are unique.
 pub fn read_all(paths: &[impl AsRef<Path>]) -> Result<Ingested> {
+    read_all_with(paths, ReadOptions::default())
+}
+
+/// [`read_all`] with `options`.
+pub fn read_all_with(paths: &[impl AsRef<Path>], options: ReadOptions) -> Result<Ingested> {
     let mut all = Ingested::default();
     for path in paths {
-        let one = read_path_or_stdin(path.as_ref())?;
+        let one = read_path_or_stdin(path.as_ref(), options)?;
         all.records.extend(one.records);
         all.inputs.extend(one.inputs);
         all.warnings.extend(one.warnings);
@@ -109,6 +149,14 @@ pub fn read_all(paths: &[impl AsRef<Path>]) -> Result<Ingested> {
 
 /// Reads one input already in memory; `name` is its path for messages and the file-name year.
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
+    read_bytes_with(name, bytes, ReadOptions::default())
+}
+
+/// [`read_bytes`] with `options`.
+pub fn read_bytes_with(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Ingested> {
+    if pdf::is_pdf(bytes) || sheet::is_workbook(bytes) {
+        return read_binary(name, bytes, options);
+    }
     let (text, encoding) = decode::decode(name, bytes)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let format = detect_format(name, text);
@@ -116,9 +164,9 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
     let file_name = Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let year_from_name = fiscal_year::from_file_name(&file_name);
 
-    let (file_year, mut records) = match format {
+    let (file_year, records) = match format {
         Format::TableText => {
-            let table = pdftotext::parse(name, text, &mut warnings)?;
+            let table = pdftotext::parse(name, text, options, &mut warnings)?;
             let year = match (table.title_year, year_from_name) {
                 (Some(title), Some(named)) if title != named => {
                     warnings.push(
@@ -143,8 +191,63 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Ingested> {
             let rows = json_input::parse(name, text, &mut warnings)?;
             (year_from_name, rows.into_iter().map(|r| (r.record, r.year_in_column)).collect())
         }
+        Format::Pdf | Format::Workbook => unreachable!("binary formats are read by read_binary"),
     };
+    finish(name, format, encoding, file_year, records, warnings)
+}
 
+/// A PDF or a workbook: rows from the page layout or the sheet, then the same record checks.
+fn read_binary(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Ingested> {
+    let mut warnings = Warnings::default();
+    let file_name = Path::new(name).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let year_from_name = fiscal_year::from_file_name(&file_name);
+    let (format, title_year, rows) = if pdf::is_pdf(bytes) {
+        let pages = pdf::read_pages(name, bytes)?;
+        let table = layout::read_table(name, &pages, options, &mut warnings)?;
+        let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+        let fields = csv_input::fields_of_header(&Location::on_page(name, table.header_page), &header, "PDF table", &mut warnings)?;
+        debug_assert_eq!(fields, table.fields);
+        let mut rows = Vec::with_capacity(table.rows.len());
+        for row in &table.rows {
+            let location = Location::on_page(name, row.page);
+            if let Some(record) = csv_input::parse_row(&fields, row.cells.iter().map(String::as_str), location.clone(), &mut warnings) {
+                rows.push(record);
+            } else {
+                unplaced(options, &mut warnings, location, "a row with no 事業内容 text")?;
+            }
+        }
+        (Format::Pdf, fiscal_year::from_title(&table.title), rows)
+    } else {
+        let table = sheet::read(name, bytes, &mut warnings)?;
+        (Format::Workbook, table.title_year, table.records)
+    };
+    let file_year = match (title_year, year_from_name) {
+        (Some(title), Some(named)) if title != named => {
+            warnings.push(
+                Location::file(name),
+                format!("the title says fiscal year {title}, the file name {named}; using {title}"),
+            );
+            Some(title)
+        }
+        (title, named) => title.or(named),
+    };
+    let mut rows = rows;
+    if rows.iter().all(|row| row.record.district_no.is_none()) {
+        number_districts(rows.iter_mut().map(|row| &mut row.record));
+    }
+    let records = rows.into_iter().map(|r| (r.record, r.year_in_column)).collect();
+    finish(name, format, Encoding::Utf8, file_year, records, warnings)
+}
+
+/// Years, ids and the checks every format shares.
+fn finish(
+    name: &str,
+    format: Format,
+    encoding: Encoding,
+    file_year: Option<u16>,
+    mut records: Vec<(Record, Option<u16>)>,
+    mut warnings: Warnings,
+) -> Result<Ingested> {
     let mut numbering = Numbering::new(name, file_year);
     for (record, year_in_column) in &mut records {
         numbering.assign(record, *year_in_column, &mut warnings);

@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
-use super::fiscal_year;
+use super::{ReadOptions, fiscal_year, unplaced};
 use crate::error::{Error, Location, Result, Warnings};
 use crate::model::Record;
 use crate::text::display_width;
@@ -95,7 +95,7 @@ pub(crate) fn looks_like_table(text: &str) -> bool {
 }
 
 /// Parses the table in `text`, read from `path`.
-pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<ParsedTable> {
+pub(crate) fn parse(path: &str, text: &str, options: ReadOptions, warnings: &mut Warnings) -> Result<ParsedTable> {
     let lines = split_lines(text);
     refuse_layout_mode(path, &lines)?;
 
@@ -143,7 +143,7 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<P
             continue;
         }
         if let Some(start) = confirm_row_start(&lines, i, &furniture) {
-            parser.finish_row(warnings);
+            parser.finish_row(options, warnings)?;
             parser.start_row(start, warnings);
             i = start.next_line;
             continue;
@@ -151,7 +151,7 @@ pub(crate) fn parse(path: &str, text: &str, warnings: &mut Warnings) -> Result<P
         parser.push_line(line);
         i += 1;
     }
-    parser.finish_row(warnings);
+    parser.finish_row(options, warnings)?;
     Ok(ParsedTable { title_year, records: parser.records })
 }
 
@@ -204,7 +204,7 @@ impl Furniture<'_> {
     }
 }
 
-fn is_pattern_furniture(text: &str) -> bool {
+pub(crate) fn is_pattern_furniture(text: &str) -> bool {
     // Every pattern starts with a digit, a dash or 資/別/参: most lines are out at one char.
     let could_be = text.chars().next().is_some_and(|c| {
         c.is_ascii_digit() || ('０'..='９').contains(&c) || matches!(c, '-' | '－' | '‐' | '資' | '別' | '参')
@@ -356,22 +356,27 @@ impl<'p> RowParser<'p> {
         record.description.push_str(text);
     }
 
-    fn finish_row(&mut self, warnings: &mut Warnings) {
-        let Some(record) = self.current.take() else { return };
+    /// Ends the current row. A row without 事業内容 or 事業区分 means the text did not come in the
+    /// order this parser reads (another PDF layout): an error unless `--lenient`.
+    fn finish_row(&mut self, options: ReadOptions, warnings: &mut Warnings) -> Result<()> {
+        let Some(record) = self.current.take() else { return Ok(()) };
         let location = record.source.clone().unwrap_or_else(|| Location::file(self.path));
-        if record.description.is_empty() {
-            warnings.push(
-                location.clone(),
-                format!("row of {} has no 事業内容 text", record.district.as_deref().unwrap_or("?")),
-            );
-        }
-        if record.categories.is_empty() {
-            warnings.push(
-                location,
-                format!("row of {} has no 事業区分", record.district.as_deref().unwrap_or("?")),
-            );
+        let district = record.district.as_deref().unwrap_or("?");
+        for (missing, what) in [(record.description.is_empty(), "事業内容 text"), (record.categories.is_empty(), "事業区分")] {
+            if missing {
+                unplaced(
+                    options,
+                    warnings,
+                    location.clone(),
+                    format!(
+                        "the row of {district} has no {what}: this text is not in the order pdftotext gives for the \
+                         published layout; give zaitaku the PDF itself"
+                    ),
+                )?;
+            }
         }
         self.records.push(record);
+        Ok(())
     }
 }
 

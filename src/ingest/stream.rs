@@ -13,7 +13,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::{Format, Input, Numbering, decode, fiscal_year, json_input, read_path_or_stdin};
+use super::{Format, Input, Numbering, ReadOptions, decode, fiscal_year, json_input, read_path_or_stdin};
 use crate::error::{Error, Location, Result, Warnings};
 use crate::model::Record;
 
@@ -31,6 +31,7 @@ pub fn batches(paths: &[PathBuf], batch_size: usize) -> RecordBatches {
         inputs: Vec::new(),
         warnings: Warnings::default(),
         failed: false,
+        options: ReadOptions::default(),
     }
 }
 
@@ -48,6 +49,7 @@ pub struct RecordBatches {
     inputs: Vec<Input>,
     warnings: Warnings,
     failed: bool,
+    options: ReadOptions,
 }
 
 /// The input being read.
@@ -67,6 +69,12 @@ struct LineReader {
 }
 
 impl RecordBatches {
+    /// Reads with `options` (`--lenient`).
+    pub fn with_options(mut self, options: ReadOptions) -> Self {
+        self.options = options;
+        self
+    }
+
     /// The inputs read (with their record counts) and every warning raised.
     pub fn finish(self) -> (Vec<Input>, Warnings) {
         (self.inputs, self.warnings)
@@ -105,7 +113,7 @@ impl RecordBatches {
         {
             return Ok(Source::Lines(lines));
         }
-        let ingested = read_path_or_stdin(path)?;
+        let ingested = read_path_or_stdin(path, self.options)?;
         self.inputs.extend(ingested.inputs);
         self.warnings.extend(ingested.warnings);
         Ok(Source::Loaded(ingested.records.into_iter()))
