@@ -69,6 +69,7 @@ fn end_to_end(c: &mut Criterion) {
         dictionaries_dir: repo("dictionaries"),
         out_dir: out.path().join("reports"),
         cache_dir: None,
+        read_options: Default::default(),
     };
     let input_bytes = std::fs::metadata(repo("data/r06_tokyo_zaitaku_jigyo_ichiran.txt")).unwrap().len();
     let mut group = c.benchmark_group("zaitaku::job::run");

@@ -38,6 +38,8 @@ pub struct JobConfig {
     pub out_dir: PathBuf,
     /// Where per-file results are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
+    /// How inputs are read (`--lenient`).
+    pub read_options: ingest::ReadOptions,
 }
 
 /// What a run read and produced.
@@ -108,9 +110,10 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
         input_hashes.push((file_name, input_hash[..16].to_owned()));
         // The path is part of the key: cached warnings and record locations name the file.
         let key = hex(&Sha256::digest(format!(
-            "{}:{input_hash}:{rules_hash}:{}",
+            "{}:{input_hash}:{rules_hash}:{}:lenient={}",
             path.display(),
-            env!("CARGO_PKG_VERSION")
+            env!("CARGO_PKG_VERSION"),
+            config.read_options.lenient
         )));
         let cache_file = config.cache_dir.as_ref().map(|dir| dir.join(format!("{}.json", &key[..32])));
         if let Some(result) = cache_file.as_deref().and_then(read_cache) {
@@ -122,7 +125,7 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
             tokenizer = Some(Tokenizer::load(&config.dictionaries_dir)?);
         }
         let tokenizer = tokenizer.as_ref().expect("loaded just above");
-        let ingested = ingest::read_bytes(&path.display().to_string(), &bytes)?;
+        let ingested = ingest::read_bytes_with(&path.display().to_string(), &bytes, config.read_options)?;
         let input = ingested.inputs.into_iter().next().expect("read_bytes reports its one input");
         let sources: Vec<Option<Location>> = ingested.records.iter().map(|r| r.source.clone()).collect();
         let tagged = crate::pipeline::tokenize_and_tag(tokenizer, &ruleset, ingested.records)?;
@@ -254,7 +257,8 @@ pub fn input_files(data_dir: &Path) -> Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(data_dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name.to_lowercase().starts_with("readme") {
+        // `~$…` is the lock file a spreadsheet program keeps beside a workbook it has open.
+        if name.starts_with('.') || name.starts_with("~$") || name.to_lowercase().starts_with("readme") {
             continue;
         }
         let path = entry.path();
@@ -266,7 +270,7 @@ pub fn input_files(data_dir: &Path) -> Result<Vec<PathBuf>> {
     if paths.is_empty() {
         return Err(Error::input(
             Location::file(data_dir.display().to_string()),
-            "no input files (put the pdftotext output, a CSV or a JSON file of the program table here)",
+            "no input files (put the program table here: the PDF from the 東京都 site, an Excel workbook, a CSV, a JSON file or pdftotext's text)",
         ));
     }
     Ok(paths)

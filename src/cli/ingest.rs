@@ -23,7 +23,7 @@ pub struct IngestArgs {
 /// Runs `zaitaku ingest`.
 pub fn run(global: &GlobalArgs, args: &IngestArgs) -> anyhow::Result<()> {
     let files = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files.clone() };
-    let ingested = zaitaku::ingest::read_all(&files)?;
+    let ingested = zaitaku::ingest::read_all_with(&files, super::read_options(global))?;
     report_warnings(global, ingested.warnings)?;
 
     Output::write_with(args.output.as_deref(), |out| {

@@ -15,6 +15,7 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
         dictionaries_dir: global.dictionaries.clone(),
         out_dir: global.out.clone(),
         cache_dir: (!global.no_cache).then(|| job::DEFAULT_CACHE_DIR.into()),
+        read_options: super::read_options(global),
     };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(job::STAGES.len() as u64 - 1);

@@ -44,9 +44,13 @@ pub struct GlobalArgs {
     /// Worker threads (default: all cores).
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
-    /// Treat warnings as errors.
+    /// Treat warnings as errors (wins over --lenient).
     #[arg(long, global = true)]
     pub strict: bool,
+    /// Read what can be placed: text the table reader cannot place (a row without a district, a
+    /// cell outside every column) becomes a warning instead of an error.
+    #[arg(long, global = true)]
+    pub lenient: bool,
     /// Recompute every input file instead of reusing cached results (.zaitaku-cache/).
     #[arg(long, global = true)]
     pub no_cache: bool,
@@ -109,6 +113,11 @@ pub fn report_warnings(global: &GlobalArgs, warnings: zaitaku::Warnings) -> anyh
     }
     warnings.into_result(global.strict)?;
     Ok(())
+}
+
+/// How inputs are read, from the flags.
+pub fn read_options(global: &GlobalArgs) -> zaitaku::ingest::ReadOptions {
+    zaitaku::ingest::ReadOptions { lenient: global.lenient }
 }
 
 fn chain(error: &anyhow::Error) -> String {

@@ -26,7 +26,7 @@ const HEADER: &str =
 /// Runs `zaitaku tokens`.
 pub fn run(global: &GlobalArgs, args: &TokensArgs) -> anyhow::Result<()> {
     let files = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files.clone() };
-    let ingested = zaitaku::ingest::read_all(&files)?;
+    let ingested = zaitaku::ingest::read_all_with(&files, super::read_options(global))?;
     report_warnings(global, ingested.warnings)?;
     let tokenizer = zaitaku::tokenize::Tokenizer::load(&global.dictionaries)?;
     let tokenized = tokenizer.tokenize(ingested.records)?;

@@ -123,7 +123,9 @@ pub(crate) fn read_table(
         let header = find_header(&page.words, height);
         let (page_columns, body_top) = match (&header, &columns) {
             (Some(cells), _) => {
-                let body_top = cells.iter().map(|c| c.y1).fold(f32::MIN, f32::max);
+                // The body starts under the lowest single-line label; a column's own body starts
+                // under its own label (a ○ column's label may wrap over lines beside the first row).
+                let body_top = cells.iter().map(|c| c.y1).fold(f32::MAX, f32::min);
                 let found = columns_of(cells, &page.words, body_top);
                 if columns.is_none() {
                     header_page = page.number;
@@ -164,11 +166,11 @@ pub(crate) fn read_table(
             ));
         }
         let header_cells = header.unwrap_or_default();
+        if std::env::var_os("ZAITAKU_DEBUG_LAYOUT").is_some() { eprintln!("page {} {:?} {:?}", page.number, page_columns.labels, page_columns.boundaries); }
         let body: Vec<&Word> = page
             .words
             .iter()
             .filter(|w| !is_in_header(w, &header_cells, &page_columns, body_top))
-            .filter(|w| (w.y0 + w.y1) / 2.0 > body_top)
             .collect();
         let lines = lines_by_column(&page_columns, &body, height);
         lay_out_page(path, page.number, &page_columns, lines, body_top, height, options, warnings, &mut rows, &mut merged)?;
@@ -233,7 +235,14 @@ fn find_header(words: &[Word], height: f32) -> Option<Vec<HeaderCell>> {
             if next.y0 > last.y1 + 0.8 * height {
                 break;
             }
-            let same_line = overlap(next.y0, next.y1, last.y0, last.y1) > 0.5 * height.min(next.height());
+            // A label that names its field is complete unless a bracket is still open (事業区分
+            // wrapped before （実施要綱）): the line under a label is the first row's.
+            if best.is_some() && !has_open_bracket(&best_label(&parts)) && !next.text.starts_with(['（', '(']) {
+                break;
+            }
+            // Words of one label split by a space share a baseline; labels of neighbouring
+            // columns centred over different numbers of lines do not.
+            let same_line = (next.y0 - last.y0).abs() < 0.25 * height;
             let beside = same_line && next.x0 >= last.x1 - 0.5 && next.x0 - last.x1 < 0.6 * height;
             let below = !same_line
                 && next.y0 >= last.y0 + 0.5 * height
@@ -276,6 +285,16 @@ fn find_header(words: &[Word], height: f32) -> Option<Vec<HeaderCell>> {
     Some(chosen)
 }
 
+fn best_label(parts: &[&Word]) -> String {
+    parts.iter().map(|w| w.text.as_str()).collect()
+}
+
+fn has_open_bracket(label: &str) -> bool {
+    let opened = label.chars().filter(|c| matches!(c, '（' | '(')).count();
+    let closed = label.chars().filter(|c| matches!(c, '）' | ')')).count();
+    opened > closed
+}
+
 /// Columns from the header cells: each boundary in the widest strip between two neighbouring
 /// labels that no body word crosses (the midpoint when every strip is crossed).
 fn columns_of(cells: &[HeaderCell], words: &[Word], body_top: f32) -> Columns {
@@ -316,11 +335,11 @@ fn is_in_header(word: &Word, cells: &[HeaderCell], columns: &Columns, body_top: 
         return false;
     }
     let column = columns.of_x(word.x_center());
-    // A header cell taller than the band's others (a wrapped ○-column label) still holds only
-    // its own words; the body of its column starts under it.
-    cells.iter().any(|c| {
-        columns.of_x((c.x0 + c.x1) / 2.0) == column && word.y0 >= c.y0 - 0.5 && word.y1 <= c.y1 + 0.5
-    }) || (word.y0 + word.y1) / 2.0 <= body_top
+    let center = (word.y0 + word.y1) / 2.0;
+    // Each column's body starts under its own label: a label wrapped over more lines than the
+    // others (a ○ column's) holds only its own words.
+    center <= body_top
+        || cells.iter().any(|c| columns.of_x((c.x0 + c.x1) / 2.0) == column && center <= c.y1 + 0.5)
 }
 
 /// The body words of a page as lines, per column; page furniture (`7 / 8`, 資料５－２) dropped.
@@ -387,6 +406,8 @@ struct MergedColumn {
     /// Index of the page's first row in the document, and each row's (top, bottom) on the page.
     first_row: usize,
     ranges: Vec<(f32, f32)>,
+    /// Each row's (top, bottom) for judging where a merged name is centred.
+    centring: Vec<(f32, f32)>,
     /// The top of each row's first line of text on the page (its cells' common top when they
     /// are aligned to the top).
     first_tops: Vec<f32>,
@@ -501,12 +522,23 @@ fn lay_out_page(
             }
             continue;
         }
-        let first_tops = (first_row..rows.len())
+        let first_tops: Vec<f32> = (first_row..rows.len())
             .map(|r| {
-                rows[r].columns.iter().flatten().filter(|l| l.center() >= ranges[r - first_row].0).map(|l| l.y0).fold(f32::MAX, f32::min)
+                let top = ranges[r - first_row].0;
+                rows[r].columns.iter().flatten().filter(|l| l.center() >= top).map(|l| l.y0).fold(f32::MAX, f32::min)
             })
             .collect();
-        merged.push(MergedColumn { column, first_row, ranges: ranges.clone(), first_tops, blocks, height });
+        // A row's tallest cell sets its height, so its first line sits just under the row's
+        // top whatever the alignment: the rows a merged name is centred in run from one first
+        // line to the next (the text gaps between rows say nothing when rows have blank space).
+        let centring: Vec<(f32, f32)> = (0..ranges.len())
+            .map(|i| {
+                let top = if first_tops[i] < f32::MAX { first_tops[i] } else { ranges[i].0 };
+                let bottom = first_tops.get(i + 1).copied().filter(|t| *t < f32::MAX).unwrap_or(ranges[i].1);
+                (top, bottom)
+            })
+            .collect();
+        merged.push(MergedColumn { column, first_row, ranges: ranges.clone(), centring, first_tops, blocks, height });
     }
     Ok(())
 }
@@ -637,6 +669,9 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
     let mut owner: Vec<Option<usize>> = vec![None; ranges.len()];
     for (b, block) in column.blocks.iter().enumerate() {
         for (r, &(top, bottom)) in ranges.iter().enumerate() {
+            // The page's last row reaches the foot of the page: a merged cell continued on the
+            // next page may be drawn below the row's text.
+            let bottom = if r + 1 == ranges.len() { f32::MAX } else { bottom };
             let shared = overlap(block.y0, block.y1, top, bottom);
             if shared > 0.25 * (block.y1 - block.y0).max(0.1) || (block.center() >= top && block.center() < bottom) {
                 names[r] = Some(block.text.clone());
@@ -646,8 +681,9 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
     }
     // A row without a name of its own takes the name below when that name sits centred over both
     // rows (a merged cell, vertically centred, drawn inside its second row) better than the name
-    // above sits centred over the row above and this one; a name level with its row's first line
-    // of text starts its row (a merged cell aligned to the top, or one broken across pages).
+    // above sits centred over the row above and this one. In the page's last row, a name level
+    // with the row's first line starts its row: a merged cell broken across pages is drawn at
+    // the top of its first part.
     let sole_owner = |r: usize| -> Option<usize> {
         let b = owner.get(r).copied().flatten()?;
         (owner.iter().filter(|o| **o == Some(b)).count() == 1).then_some(b)
@@ -658,13 +694,15 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
         }
         let Some(below) = sole_owner(r + 1) else { continue };
         let block = &column.blocks[below];
-        if (block.y0 - column.first_tops[r + 1]).abs() < 0.1 * column.height {
+        let last_on_page = r + 2 == ranges.len();
+        if last_on_page && (block.y0 - column.first_tops[r + 1]).abs() < 0.1 * column.height {
             continue;
         }
-        let below_miss = ((ranges[r].0 + ranges[r + 1].1) / 2.0 - block.center()).abs();
-        let own_miss = ((ranges[r + 1].0 + ranges[r + 1].1) / 2.0 - block.center()).abs();
+        let span = &column.centring;
+        let below_miss = ((span[r].0 + span[r + 1].1) / 2.0 - block.center()).abs();
+        let own_miss = ((span[r + 1].0 + span[r + 1].1) / 2.0 - block.center()).abs();
         let above_miss = r.checked_sub(1).and_then(sole_owner).map_or(f32::MAX, |above| {
-            ((ranges[r - 1].0 + ranges[r].1) / 2.0 - column.blocks[above].center()).abs()
+            ((span[r - 1].0 + span[r].1) / 2.0 - column.blocks[above].center()).abs()
         });
         if below_miss < own_miss && below_miss < above_miss {
             names[r] = Some(block.text.clone());
