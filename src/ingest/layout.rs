@@ -115,12 +115,29 @@ pub(crate) fn read_table(
     // The district (or number) blocks of each row, resolved once all rows are known.
     let mut merged: Vec<MergedColumn> = Vec::new();
 
-    for page in pages {
+    let heights: Vec<f32> = pages.iter().map(|p| median(p.words.iter().map(Word::height)).max(1.0)).collect();
+    let headers: Vec<Option<Vec<HeaderCell>>> =
+        pages.iter().zip(&heights).map(|(page, &height)| find_header(&page.words, height)).collect();
+    if headers.iter().all(Option::is_none) {
+        let found: String = pages
+            .iter()
+            .flat_map(|p| p.words.iter())
+            .take(12)
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Err(Error::input(
+            Location::file(path),
+            format!(
+                "no table header (地区医師会名, 事業種別, 事業区分, 事業内容) on any of its {} page(s); found {found:?}",
+                pages.len()
+            ),
+        ));
+    }
+    for ((page, header), &height) in pages.iter().zip(headers).zip(&heights) {
         if page.words.is_empty() {
             continue;
         }
-        let height = median(page.words.iter().map(Word::height)).max(1.0);
-        let header = find_header(&page.words, height);
         let (page_columns, body_top) = match (&header, &columns) {
             (Some(cells), _) => {
                 // The body starts under the lowest single-line label; a column's own body starts
@@ -166,7 +183,6 @@ pub(crate) fn read_table(
             ));
         }
         let header_cells = header.unwrap_or_default();
-        if std::env::var_os("ZAITAKU_DEBUG_LAYOUT").is_some() { eprintln!("page {} {:?} {:?}", page.number, page_columns.labels, page_columns.boundaries); }
         let body: Vec<&Word> = page
             .words
             .iter()
@@ -177,21 +193,7 @@ pub(crate) fn read_table(
         columns = Some(page_columns);
     }
 
-    let Some(columns) = columns else {
-        let found: String = pages
-            .iter()
-            .flat_map(|p| p.words.iter())
-            .take(12)
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        return Err(Error::input(
-            Location::file(path),
-            format!(
-                "no table header (地区医師会名, 事業種別, 事業区分, 事業内容) on any page; found {found:?}"
-            ),
-        ));
-    };
+    let columns = columns.expect("a page has a header (checked above)");
     let cells = cells_of_rows(path, &columns, rows, &merged, options, warnings)?;
     Ok(PdfTable {
         title,
@@ -411,6 +413,8 @@ struct MergedColumn {
     /// The top of each row's first line of text on the page (its cells' common top when they
     /// are aligned to the top).
     first_tops: Vec<f32>,
+    /// The bottom of each row's last line on the page.
+    last_bottoms: Vec<f32>,
     blocks: Vec<Line>,
     height: f32,
 }
@@ -538,7 +542,28 @@ fn lay_out_page(
                 (top, bottom)
             })
             .collect();
-        merged.push(MergedColumn { column, first_row, ranges: ranges.clone(), centring, first_tops, blocks, height });
+        let last_bottoms: Vec<f32> = (first_row..rows.len())
+            .map(|r| {
+                let (top, bottom) = ranges[r - first_row];
+                rows[r]
+                    .columns
+                    .iter()
+                    .flatten()
+                    .filter(|l| l.center() >= top && l.center() < bottom)
+                    .map(|l| l.y1)
+                    .fold(f32::MIN, f32::max)
+            })
+            .collect();
+        merged.push(MergedColumn {
+            column,
+            first_row,
+            ranges: ranges.clone(),
+            centring,
+            first_tops,
+            last_bottoms,
+            blocks,
+            height,
+        });
     }
     Ok(())
 }
@@ -688,12 +713,21 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
         let b = owner.get(r).copied().flatten()?;
         (owner.iter().filter(|o| **o == Some(b)).count() == 1).then_some(b)
     };
+    let alignment = alignment_of(column, &owner);
     for r in 0..ranges.len() {
         if names[r].is_some() {
             continue;
         }
         let Some(below) = sole_owner(r + 1) else { continue };
         let block = &column.blocks[below];
+        match alignment {
+            Alignment::Top => continue,
+            Alignment::Bottom => {
+                names[r] = Some(block.text.clone());
+                continue;
+            }
+            Alignment::Middle => {}
+        }
         let last_on_page = r + 2 == ranges.len();
         if last_on_page && (block.y0 - column.first_tops[r + 1]).abs() < 0.1 * column.height {
             continue;
@@ -709,6 +743,48 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
         }
     }
     names
+}
+
+/// How a merged-cell column places its names in their cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Alignment {
+    Top,
+    Middle,
+    Bottom,
+}
+
+/// The alignment the page's one-row names show: level with their row's first line (top), with
+/// its last (bottom), or neither (middle, also when nothing tells).
+fn alignment_of(column: &MergedColumn, owner: &[Option<usize>]) -> Alignment {
+    let (mut top, mut bottom, mut middle) = (0, 0, 0);
+    let tolerance = 0.1 * column.height;
+    for (r, block) in owner.iter().enumerate() {
+        let Some(b) = *block else { continue };
+        // A name alone in its row, with named rows around it: a one-row cell.
+        let alone = owner.iter().filter(|o| **o == Some(b)).count() == 1
+            && r > 0
+            && owner.get(r - 1).copied().flatten().is_some_and(|o| o != b)
+            && owner.get(r + 1).copied().flatten().is_some_and(|o| o != b);
+        if !alone {
+            continue;
+        }
+        let name = &column.blocks[b];
+        let at_top = (name.y0 - column.first_tops[r]).abs() < tolerance;
+        let at_bottom = (column.last_bottoms[r] - name.y1).abs() < tolerance;
+        match (at_top, at_bottom) {
+            (true, false) => top += 1,
+            (false, true) => bottom += 1,
+            (false, false) => middle += 1,
+            (true, true) => {}
+        }
+    }
+    if top > bottom && top > middle {
+        Alignment::Top
+    } else if bottom > top && bottom > middle {
+        Alignment::Bottom
+    } else {
+        Alignment::Middle
+    }
 }
 
 /// 事業区分 lines: a line starting with a circled number starts a category; any other line
