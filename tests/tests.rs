@@ -11,6 +11,7 @@ mod integration {
     pub mod harness;
     #[cfg(feature = "report")]
     pub mod new_year;
+    pub mod pdf_and_sheets;
     pub mod properties;
     #[cfg(feature = "report")]
     pub mod reliability;

@@ -41,7 +41,8 @@ const BATCH_RECORDS: usize = 2048;
 /// the current one is tokenized, tagged and serialised.
 pub fn run(global: &GlobalArgs, args: &TagArgs) -> anyhow::Result<()> {
     let files = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files.clone() };
-    let mut batches = zaitaku::ingest::batches(&files, BATCH_RECORDS).with_options(super::read_options(global));
+    let mut batches =
+        zaitaku::ingest::batches(&files, BATCH_RECORDS).with_options(super::read_options(global));
     let (loaded, first) = rayon::join(
         || -> anyhow::Result<_> {
             Ok((

@@ -71,7 +71,8 @@ pub(crate) fn fields_of_header(
 
 /// Whether a header row names every required column (how a sheet's or page's header is found).
 pub(crate) fn names_required_columns<'c>(cells: impl IntoIterator<Item = &'c str>) -> bool {
-    let fields: Vec<Field> = cells.into_iter().filter_map(|cell| Field::from_header(&normalize_header(cell))).collect();
+    let fields: Vec<Field> =
+        cells.into_iter().filter_map(|cell| Field::from_header(&normalize_header(cell))).collect();
     REQUIRED.iter().all(|field| fields.contains(field))
 }
 

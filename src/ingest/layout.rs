@@ -183,13 +183,21 @@ pub(crate) fn read_table(
             ));
         }
         let header_cells = header.unwrap_or_default();
-        let body: Vec<&Word> = page
-            .words
-            .iter()
-            .filter(|w| !is_in_header(w, &header_cells, &page_columns, body_top))
-            .collect();
+        let body: Vec<&Word> =
+            page.words.iter().filter(|w| !is_in_header(w, &header_cells, &page_columns, body_top)).collect();
         let lines = lines_by_column(&page_columns, &body, height);
-        lay_out_page(path, page.number, &page_columns, lines, body_top, height, options, warnings, &mut rows, &mut merged)?;
+        lay_out_page(
+            path,
+            page.number,
+            &page_columns,
+            lines,
+            body_top,
+            height,
+            options,
+            warnings,
+            &mut rows,
+            &mut merged,
+        )?;
         columns = Some(page_columns);
     }
 
@@ -239,7 +247,8 @@ fn find_header(words: &[Word], height: f32) -> Option<Vec<HeaderCell>> {
             }
             // A label that names its field is complete unless a bracket is still open (事業区分
             // wrapped before （実施要綱）): the line under a label is the first row's.
-            if best.is_some() && !has_open_bracket(&best_label(&parts)) && !next.text.starts_with(['（', '(']) {
+            if best.is_some() && !has_open_bracket(&best_label(&parts)) && !next.text.starts_with(['（', '('])
+            {
                 break;
             }
             // Words of one label split by a space share a baseline; labels of neighbouring
@@ -305,7 +314,11 @@ fn columns_of(cells: &[HeaderCell], words: &[Word], body_top: f32) -> Columns {
     let mut boundaries = Vec::with_capacity(cells.len().saturating_sub(1));
     for pair in cells.windows(2) {
         let (from, to) = (pair[0].x1, pair[1].x0);
-        let boundary = if to <= from { (from + to) / 2.0 } else { widest_gap(&body, from, to).unwrap_or((from + to) / 2.0) };
+        let boundary = if to <= from {
+            (from + to) / 2.0
+        } else {
+            widest_gap(&body, from, to).unwrap_or((from + to) / 2.0)
+        };
         boundaries.push(boundary);
     }
     Columns {
@@ -372,14 +385,18 @@ fn lines_by_column(columns: &Columns, words: &[&Word], height: f32) -> Vec<Vec<L
                     words.sort_by(|a, b| a.x0.total_cmp(&b.x0));
                     line_of(&words, height)
                 })
-                .filter(|line| !super::pdftotext::is_pattern_furniture(&line.text) || is_row_number(&line.text))
+                .filter(|line| {
+                    !super::pdftotext::is_pattern_furniture(&line.text) || is_row_number(&line.text)
+                })
                 .collect()
         })
         .collect()
 }
 
 fn is_row_number(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) && text.chars().count() <= 3
+    !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        && text.chars().count() <= 3
 }
 
 /// A line from its words, left to right: a space where the gap between two words is a space's.
@@ -434,10 +451,8 @@ fn lay_out_page(
     merged: &mut Vec<MergedColumn>,
 ) -> Result<()> {
     let program = columns.index(Field::Program).expect("the header has a program column");
-    let merged_columns: Vec<usize> = [Field::District, Field::DistrictNo]
-        .iter()
-        .filter_map(|field| columns.index(*field))
-        .collect();
+    let merged_columns: Vec<usize> =
+        [Field::District, Field::DistrictNo].iter().filter_map(|field| columns.index(*field)).collect();
     let leading = leading_of(&lines, height);
     let mut anchors = blocks(&lines[program], leading);
     // A program cell broken across pages: its second half tops this page and joins the row.
@@ -475,7 +490,11 @@ fn lay_out_page(
     for pair in anchor_boxes.windows(2) {
         let (from, to) = (pair[0].1, pair[1].0);
         let spans: Vec<(f32, f32)> = flowing.iter().map(|l| (l.y0, l.y1)).collect();
-        boundaries.push(if to <= from { (from + to) / 2.0 } else { widest_gap(&spans, from, to).unwrap_or((from + to) / 2.0) });
+        boundaries.push(if to <= from {
+            (from + to) / 2.0
+        } else {
+            widest_gap(&spans, from, to).unwrap_or((from + to) / 2.0)
+        });
     }
 
     let first_row = rows.len();
@@ -529,7 +548,13 @@ fn lay_out_page(
         let first_tops: Vec<f32> = (first_row..rows.len())
             .map(|r| {
                 let top = ranges[r - first_row].0;
-                rows[r].columns.iter().flatten().filter(|l| l.center() >= top).map(|l| l.y0).fold(f32::MAX, f32::min)
+                rows[r]
+                    .columns
+                    .iter()
+                    .flatten()
+                    .filter(|l| l.center() >= top)
+                    .map(|l| l.y0)
+                    .fold(f32::MAX, f32::min)
             })
             .collect();
         // A row's tallest cell sets its height, so its first line sits just under the row's
@@ -676,7 +701,8 @@ fn cells_of_rows(
             )?;
         }
         // A number printed in the name's cell (a table without a No. column) is not the name.
-        let name = cells[district].trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+        let name =
+            cells[district].trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
         cells[district] = name.trim().to_owned();
         out.push(PdfRow { cells, page: row.page });
     }
@@ -698,7 +724,9 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
             // next page may be drawn below the row's text.
             let bottom = if r + 1 == ranges.len() { f32::MAX } else { bottom };
             let shared = overlap(block.y0, block.y1, top, bottom);
-            if shared > 0.25 * (block.y1 - block.y0).max(0.1) || (block.center() >= top && block.center() < bottom) {
+            if shared > 0.25 * (block.y1 - block.y0).max(0.1)
+                || (block.center() >= top && block.center() < bottom)
+            {
                 names[r] = Some(block.text.clone());
                 owner[r] = Some(b);
             }

@@ -205,12 +205,22 @@ fn read_binary(name: &str, bytes: &[u8], options: ReadOptions) -> Result<Ingeste
         let pages = pdf::read_pages(name, bytes)?;
         let table = layout::read_table(name, &pages, options, &mut warnings)?;
         let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
-        let fields = csv_input::fields_of_header(&Location::on_page(name, table.header_page), &header, "PDF table", &mut warnings)?;
+        let fields = csv_input::fields_of_header(
+            &Location::on_page(name, table.header_page),
+            &header,
+            "PDF table",
+            &mut warnings,
+        )?;
         debug_assert_eq!(fields, table.fields);
         let mut rows = Vec::with_capacity(table.rows.len());
         for row in &table.rows {
             let location = Location::on_page(name, row.page);
-            if let Some(record) = csv_input::parse_row(&fields, row.cells.iter().map(String::as_str), location.clone(), &mut warnings) {
+            if let Some(record) = csv_input::parse_row(
+                &fields,
+                row.cells.iter().map(String::as_str),
+                location.clone(),
+                &mut warnings,
+            ) {
                 rows.push(record);
             } else {
                 unplaced(options, &mut warnings, location, "a row with no 事業内容 text")?;

@@ -52,7 +52,10 @@ pub(crate) fn is_pdf(bytes: &[u8]) -> bool {
 
 /// The pdftotext to run.
 fn program() -> String {
-    std::env::var("ZAITAKU_PDFTOTEXT").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "pdftotext".to_owned())
+    std::env::var("ZAITAKU_PDFTOTEXT")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "pdftotext".to_owned())
 }
 
 /// How long one file may take.
@@ -120,7 +123,8 @@ pub(crate) fn read_pages(path: &str, bytes: &[u8]) -> Result<Vec<Page>> {
     if !status.success() {
         return Err(fail(explain_failure(&program, status.code(), &errors)));
     }
-    let xhtml = String::from_utf8(out).map_err(|_| fail(format!("{program} wrote text that is not UTF-8")))?;
+    let xhtml =
+        String::from_utf8(out).map_err(|_| fail(format!("{program} wrote text that is not UTF-8")))?;
     let pages = parse_bbox(&xhtml);
     if pages.is_empty() {
         return Err(fail("the PDF has no pages".to_owned()));
@@ -152,11 +156,14 @@ fn explain_failure(program: &str, code: Option<i32>, errors: &str) -> String {
     }
 }
 
-static PAGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"<page width="[0-9.]+" height="[0-9.]+">"#).expect("static regex is valid"));
+static PAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"<page width="[0-9.]+" height="[0-9.]+">"#).expect("static regex is valid")
+});
 static WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" yMax="([-0-9.]+)">([^<]*)</word>"#)
-        .expect("static regex is valid")
+    Regex::new(
+        r#"<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" yMax="([-0-9.]+)">([^<]*)</word>"#,
+    )
+    .expect("static regex is valid")
 });
 
 /// Pages and words of `pdftotext -bbox` output (XHTML with one `<word>` per word).
@@ -188,7 +195,11 @@ fn unescape(text: &str) -> String {
     if !text.contains('&') {
         return text.to_owned();
     }
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -212,9 +223,13 @@ mod tests {
 
     #[test]
     fn failures_are_told_apart() {
-        assert!(explain_failure("pdftotext", Some(1), "Command Line Error: Incorrect password\n").contains("encrypted"));
         assert!(
-            explain_failure("pdftotext", Some(1), "Syntax Error: Couldn't read xref table\n").contains("truncated or corrupt")
+            explain_failure("pdftotext", Some(1), "Command Line Error: Incorrect password\n")
+                .contains("encrypted")
+        );
+        assert!(
+            explain_failure("pdftotext", Some(1), "Syntax Error: Couldn't read xref table\n")
+                .contains("truncated or corrupt")
         );
     }
 }

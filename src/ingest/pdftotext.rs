@@ -95,7 +95,12 @@ pub(crate) fn looks_like_table(text: &str) -> bool {
 }
 
 /// Parses the table in `text`, read from `path`.
-pub(crate) fn parse(path: &str, text: &str, options: ReadOptions, warnings: &mut Warnings) -> Result<ParsedTable> {
+pub(crate) fn parse(
+    path: &str,
+    text: &str,
+    options: ReadOptions,
+    warnings: &mut Warnings,
+) -> Result<ParsedTable> {
     let lines = split_lines(text);
     refuse_layout_mode(path, &lines)?;
 
@@ -362,7 +367,9 @@ impl<'p> RowParser<'p> {
         let Some(record) = self.current.take() else { return Ok(()) };
         let location = record.source.clone().unwrap_or_else(|| Location::file(self.path));
         let district = record.district.as_deref().unwrap_or("?");
-        for (missing, what) in [(record.description.is_empty(), "事業内容 text"), (record.categories.is_empty(), "事業区分")] {
+        for (missing, what) in
+            [(record.description.is_empty(), "事業内容 text"), (record.categories.is_empty(), "事業区分")]
+        {
             if missing {
                 unplaced(
                     options,

@@ -49,9 +49,19 @@ pub(crate) fn read(path: &str, bytes: &[u8], warnings: &mut Warnings) -> Result<
             .take(HEADER_SEARCH_ROWS)
             .position(|row| csv_input::names_required_columns(row.iter().map(String::as_str)));
         let Some(header_row) = header_row else {
-            let first: Vec<&str> =
-                grid.iter().take(3).flatten().filter(|c| !c.trim().is_empty()).map(String::as_str).take(4).collect();
-            seen.push(format!("{:?}: {}", sheet.name, if first.is_empty() { "empty".to_owned() } else { first.join(" | ") }));
+            let first: Vec<&str> = grid
+                .iter()
+                .take(3)
+                .flatten()
+                .filter(|c| !c.trim().is_empty())
+                .map(String::as_str)
+                .take(4)
+                .collect();
+            seen.push(format!(
+                "{:?}: {}",
+                sheet.name,
+                if first.is_empty() { "empty".to_owned() } else { first.join(" | ") }
+            ));
             continue;
         };
         return rows_of(path, sheet, &grid, header_row, warnings);
@@ -67,16 +77,21 @@ pub(crate) fn read(path: &str, bytes: &[u8], warnings: &mut Warnings) -> Result<
 
 fn open(path: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
     let fail = |message: String| Error::input(Location::file(path), message);
-    let encrypted = || fail("the workbook is encrypted (password-protected); save an unprotected copy".to_owned());
+    let encrypted =
+        || fail("the workbook is encrypted (password-protected); save an unprotected copy".to_owned());
     if bytes.starts_with(b"PK\x03\x04") {
         if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
             let names = book.sheet_names();
             let mut sheets = Vec::with_capacity(names.len());
             for name in names {
-                let range = book.worksheet_range(&name).map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
+                let range = book
+                    .worksheet_range(&name)
+                    .map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
                 let merges = match book.worksheet_merge_cells(&name) {
                     Some(Ok(merges)) => merges,
-                    Some(Err(e)) => return Err(fail(format!("sheet {name:?}: unreadable merged cells: {e}"))),
+                    Some(Err(e)) => {
+                        return Err(fail(format!("sheet {name:?}: unreadable merged cells: {e}")));
+                    }
                     None => Vec::new(),
                 };
                 sheets.push(Sheet { name, range, merges });
@@ -88,14 +103,17 @@ fn open(path: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
                 let names = book.sheet_names();
                 let mut sheets = Vec::with_capacity(names.len());
                 for name in names {
-                    let range =
-                        book.worksheet_range(&name).map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
+                    let range = book
+                        .worksheet_range(&name)
+                        .map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
                     sheets.push(Sheet { name, range, merges: Vec::new() });
                 }
                 Ok(sheets)
             }
             Err(calamine::OdsError::Password) => Err(encrypted()),
-            Err(e) => Err(fail(format!("the workbook is truncated or corrupt (not a readable .xlsx or .ods: {e})"))),
+            Err(e) => {
+                Err(fail(format!("the workbook is truncated or corrupt (not a readable .xlsx or .ods: {e})")))
+            }
         };
     }
     // An OLE compound file: an .xls, or an .xlsx that a password encrypted into one.
@@ -107,7 +125,9 @@ fn open(path: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
             let names = book.sheet_names();
             let mut sheets = Vec::with_capacity(names.len());
             for name in names {
-                let range = book.worksheet_range(&name).map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
+                let range = book
+                    .worksheet_range(&name)
+                    .map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
                 let merges = book.worksheet_merge_cells(&name).unwrap_or_default();
                 sheets.push(Sheet { name, range, merges });
             }
@@ -128,7 +148,11 @@ fn cell_texts(sheet: &Sheet) -> Vec<Vec<String>> {
     let Some((_, _)) = sheet.range.start() else { return Vec::new() };
     let (end_row, end_col) = sheet.range.end().unwrap_or((0, 0));
     let mut grid: Vec<Vec<String>> = (0..=end_row)
-        .map(|row| (0..=end_col).map(|col| sheet.range.get_value((row, col)).map(text_of).unwrap_or_default()).collect())
+        .map(|row| {
+            (0..=end_col)
+                .map(|col| sheet.range.get_value((row, col)).map(text_of).unwrap_or_default())
+                .collect()
+        })
         .collect();
     for merge in &sheet.merges {
         let (top, left) = merge.start;
@@ -159,11 +183,16 @@ fn rows_of(
     warnings: &mut Warnings,
 ) -> Result<SheetTable> {
     // Lines are 1-based sheet rows, as a spreadsheet numbers them.
-    let at = |row: usize| Location { path: format!("{path} (sheet {:?})", sheet.name), line: Some(row + 1), page: None };
+    let at = |row: usize| Location {
+        path: format!("{path} (sheet {:?})", sheet.name),
+        line: Some(row + 1),
+        page: None,
+    };
     let header: Vec<&str> = grid[header_row].iter().map(String::as_str).collect();
     let fields = csv_input::fields_of_header(&at(header_row), &header, "sheet", warnings)?;
     let title_year = grid[..header_row].iter().flatten().find_map(|cell| fiscal_year::from_title(cell));
-    let district = fields.iter().position(|f| *f == Some(Field::District)).expect("the header has a district column");
+    let district =
+        fields.iter().position(|f| *f == Some(Field::District)).expect("the header has a district column");
     let mut records = Vec::new();
     let mut previous_district: Option<String> = None;
     for (row, cells) in grid.iter().enumerate().skip(header_row + 1) {
@@ -176,12 +205,17 @@ fn rows_of(
             match &previous_district {
                 Some(name) => cells[district] = name.clone(),
                 None => {
-                    return Err(Error::input(at(row), "the first row of the table has no 地区医師会名".to_owned()));
+                    return Err(Error::input(
+                        at(row),
+                        "the first row of the table has no 地区医師会名".to_owned(),
+                    ));
                 }
             }
         }
         previous_district = Some(cells[district].clone());
-        if let Some(record) = csv_input::parse_row(&fields, cells.iter().map(String::as_str), at(row), warnings) {
+        if let Some(record) =
+            csv_input::parse_row(&fields, cells.iter().map(String::as_str), at(row), warnings)
+        {
             records.push(record);
         }
     }

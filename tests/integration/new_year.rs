@@ -162,6 +162,27 @@ fn a_year_given_as_csv_next_to_a_year_given_as_pdf_text_gives_the_same_changes()
 }
 
 #[test]
+fn a_year_given_as_the_published_pdf_next_to_a_year_given_as_text_gives_the_same_changes() {
+    if std::process::Command::new("pdftotext").arg("-v").output().is_err() {
+        assert!(std::env::var_os("ZAITAKU_REQUIRE_PDFTOTEXT").is_none(), "pdftotext is required here");
+        eprintln!("\n*** SKIPPED a_year_given_as_the_published_pdf…: no pdftotext (poppler-utils) ***\n");
+        return;
+    }
+    let dir = workdir();
+    let text = dir.path().join("text");
+    std::fs::create_dir_all(&text).unwrap();
+    let data = data_with(&text, &BOTH_YEARS);
+    assert!(run(&text, &data, &["--no-cache"]).status.success());
+
+    let pdf = dir.path().join("pdf");
+    let data = data_with(&pdf, &[BOTH_YEARS[0], "tests/fixtures/made/r07_chromium_portrait.pdf"]);
+    let output = run(&pdf, &data, &["--no-cache"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!changes(&pdf.join("reports")).is_empty());
+    assert_eq!(changes(&pdf.join("reports")), changes(&text.join("reports")));
+}
+
+#[test]
 fn two_files_for_one_year_are_an_error_naming_both() {
     let dir = workdir();
     let data = data_with(dir.path(), &BOTH_YEARS[..1]);
