@@ -1,7 +1,7 @@
 //! Per-stage benchmarks on the FY2024 seed (the real table: 58 records, 33 KB), the corpus every
 //! analyst runs first, plus rule compilation at 10,000 terms (a large rule set) to bound start-up.
 //!
-//! Measured: ingest (table text → records, MB/s), tokenize (records → tokens, MB/s of
+//! Measured: ingest (table text, the 8-page PDF and the workbook → records), tokenize (records → tokens, MB/s of
 //! descriptions), tag (tokenized records → tags, MB/s of descriptions, so it reads against
 //! tokenize: tagging must cost less than tokenizing), loading the embedded IPADIC, and compiling
 //! rules. Setup (reading files, tokenizing for the tag bench) is outside the timed regions.
@@ -33,6 +33,24 @@ fn ingest(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.bench_function("seed", |b| {
         b.iter(|| zaitaku::ingest::read_bytes("r06.txt", black_box(&bytes)).unwrap())
+    });
+    // The same table as the 8-page PDF a browser prints (pdftotext -bbox subprocess + layout),
+    // side by side with its text: the budget is 100 ms more than the text. Skipped
+    // without pdftotext.
+    let pdf = std::fs::read(repo("tests/fixtures/made/r06_chromium_repeated.pdf")).expect("fixture");
+    if std::process::Command::new("pdftotext").arg("-v").output().is_ok() {
+        group.throughput(Throughput::Bytes(pdf.len() as u64));
+        group.sample_size(20);
+        group.bench_function("pdf_8_pages", |b| {
+            b.iter(|| zaitaku::ingest::read_bytes("r06.pdf", black_box(&pdf)).unwrap())
+        });
+    } else {
+        eprintln!("*** SKIPPED pdf_8_pages: no pdftotext (poppler-utils) ***");
+    }
+    let workbook = std::fs::read(repo("tests/fixtures/made/r06_workbook.xlsx")).expect("fixture");
+    group.throughput(Throughput::Bytes(workbook.len() as u64));
+    group.bench_function("xlsx", |b| {
+        b.iter(|| zaitaku::ingest::read_bytes("r06.xlsx", black_box(&workbook)).unwrap())
     });
     group.finish();
 }

@@ -33,7 +33,7 @@ pub(crate) fn decode(path: &str, bytes: &[u8]) -> Result<(String, Encoding)> {
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
         return Err(Error::input(
             Location::at(path, line_of(bytes, offset)),
-            "binary data (NUL byte); expected text (pdftotext output, CSV or JSON)",
+            "binary data (NUL byte); expected the table as a PDF, an Excel or OpenDocument workbook, CSV, JSON or pdftotext text",
         ));
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

@@ -415,7 +415,7 @@ mod tests {
 
     fn parse_ok(text: &str) -> (ParsedTable, Warnings) {
         let mut warnings = Warnings::default();
-        let table = parse("t.txt", text, &mut warnings).expect("parses");
+        let table = parse("t.txt", text, ReadOptions::default(), &mut warnings).expect("parses");
         (table, warnings)
     }
 
@@ -512,14 +512,14 @@ mod tests {
         let row = "1 小石川医師会      24時間診療体制     ①往診支援事業者連携       往診を支援する事業者と契約した。\n";
         let text = format!("令和６年度 事業一覧\n{}", row.repeat(6));
         let mut warnings = Warnings::default();
-        let error = parse("l.txt", &text, &mut warnings).unwrap_err();
+        let error = parse("l.txt", &text, ReadOptions::default(), &mut warnings).unwrap_err();
         assert!(error.to_string().starts_with("l.txt:2: this looks like `pdftotext -layout`"), "{error}");
     }
 
     #[test]
     fn text_without_rows_is_refused() {
         let mut warnings = Warnings::default();
-        let error = parse("x.txt", "これは表ではない。\n地区医師会の話。\n", &mut warnings).unwrap_err();
+        let error = parse("x.txt", "これは表ではない。\n地区医師会の話。\n", ReadOptions::default(), &mut warnings).unwrap_err();
         assert!(error.to_string().starts_with("x.txt: no table rows found"), "{error}");
     }
 }

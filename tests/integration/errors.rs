@@ -35,7 +35,7 @@ fn binary_garbage() {
     assert_error(
         "blob.bin",
         &bytes,
-        "blob.bin:2: binary data (NUL byte); expected text (pdftotext output, CSV or JSON)",
+        "blob.bin:2: binary data (NUL byte); expected the table as a PDF, an Excel or OpenDocument workbook, CSV, JSON or pdftotext text",
     );
     // Without NUL bytes: undecodable in both UTF-8 and Shift_JIS.
     let no_nul: Vec<u8> = [0x80u8, 0xA0, 0xFD, 0xFE, 0xFF].repeat(50);
