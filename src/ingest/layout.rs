@@ -671,10 +671,11 @@ fn cells_of_rows(
         }
     }
     // A row still without a name takes the one above (a name written once, at the top).
-    for c in 0..columns.fields.len() {
-        for r in 1..rows.len() {
-            if names[r][c].is_none() && merged.iter().any(|m| m.column == c) {
-                names[r][c] = names[r - 1][c].clone();
+    for r in 1..names.len() {
+        let (before, after) = names.split_at_mut(r);
+        for (c, name) in after[0].iter_mut().enumerate() {
+            if name.is_none() && merged.iter().any(|m| m.column == c) {
+                name.clone_from(&before[r - 1][c]);
             }
         }
     }
