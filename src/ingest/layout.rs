@@ -454,7 +454,7 @@ fn lay_out_page(
     let merged_columns: Vec<usize> =
         [Field::District, Field::DistrictNo].iter().filter_map(|field| columns.index(*field)).collect();
     let leading = leading_of(&lines, height);
-    let mut anchors = blocks(&lines[program], leading);
+    let mut anchors = blocks(&lines[program], leading, height, ends_program);
     // A program cell broken across pages: its second half tops this page and joins the row.
     if let (Some(&(start, end, _, _)), Some(last_row)) = (anchors.first(), rows.last_mut())
         && !program_text(&last_row.columns[program]).ends_with("事業")
@@ -530,7 +530,8 @@ fn lay_out_page(
         ranges.push((top, bottom));
     }
     for &column in &merged_columns {
-        let blocks: Vec<Line> = blocks(&lines[column], leading)
+        let ends = if columns.fields[column] == Field::District { ends_name } else { |_: &str| false };
+        let blocks: Vec<Line> = blocks(&lines[column], leading, height, ends)
             .into_iter()
             .map(|(start, end, _, _)| joined(&lines[column][start..end]))
             .collect();
@@ -597,30 +598,59 @@ fn program_text(lines: &[Line]) -> String {
     lines.iter().map(|l| l.text.as_str()).collect::<String>().nfkc().collect()
 }
 
-/// The typical distance between two lines of one cell: the median pitch between consecutive
-/// lines that touch or nearly touch.
+/// The typical distance between two lines of one cell: the most frequent pitch between
+/// consecutive lines of a column (to 0.1 pt). Lines inside a cell are exactly one leading apart,
+/// while pitches across a row boundary vary with the content, so the mode is the leading even
+/// where short cells make boundaries outnumber wrapped lines.
 fn leading_of(lines: &[Vec<Line>], height: f32) -> f32 {
-    let pitches: Vec<f32> = lines
-        .iter()
-        .flat_map(|column| column.windows(2).map(|pair| pair[1].y0 - pair[0].y0))
-        .filter(|&pitch| pitch > 0.3 * height && pitch < 1.6 * height)
-        .collect();
-    if pitches.is_empty() { 1.15 * height } else { median(pitches.into_iter()) }
+    let mut counts: std::collections::BTreeMap<i32, usize> = std::collections::BTreeMap::new();
+    for column in lines {
+        for pair in column.windows(2) {
+            let pitch = pair[1].y0 - pair[0].y0;
+            if pitch > 0.3 * height && pitch < 2.5 * height {
+                *counts.entry((pitch * 10.0).round() as i32).or_default() += 1;
+            }
+        }
+    }
+    // Neighbouring tenths count together (a pitch of 9.0 may come out as 8.95 or 9.05).
+    let score = |key: i32| (key - 1..=key + 1).map(|k| counts.get(&k).copied().unwrap_or(0)).sum::<usize>();
+    let best = counts.keys().copied().max_by(|&a, &b| score(a).cmp(&score(b)).then(b.cmp(&a)));
+    best.map_or(1.15 * height, |key| key as f32 / 10.0)
 }
 
-/// Blocks of consecutive lines a leading apart: (first line, end line, top, bottom).
-fn blocks(lines: &[Line], leading: f32) -> Vec<(usize, usize, f32, f32)> {
+/// Blocks of consecutive lines a leading apart: (first line, end line, top, bottom). A block
+/// whose text so far ends like a whole cell (`ends_cell`: a program ends in 事業, a name in 医師会)
+/// also ends at any pitch wider than the leading: tight rows of short cells are only a padding
+/// apart.
+fn blocks(lines: &[Line], leading: f32, height: f32, ends_cell: fn(&str) -> bool) -> Vec<(usize, usize, f32, f32)> {
     let mut blocks: Vec<(usize, usize, f32, f32)> = Vec::new();
+    let mut text = String::new();
     for (i, line) in lines.iter().enumerate() {
+        let continues = blocks.last().is_some() && {
+            let pitch = line.y0 - lines[i - 1].y0;
+            pitch <= leading + 0.3 * height && !(pitch > leading + 0.5 && ends_cell(&text))
+        };
         match blocks.last_mut() {
-            Some(block) if line.y0 - lines[i - 1].y0 <= 1.25 * leading => {
+            Some(block) if continues => {
                 block.1 = i + 1;
                 block.3 = block.3.max(line.y1);
             }
-            _ => blocks.push((i, i + 1, line.y0, line.y1)),
+            _ => {
+                blocks.push((i, i + 1, line.y0, line.y1));
+                text.clear();
+            }
         }
+        text.extend(line.text.nfkc());
     }
     blocks
+}
+
+fn ends_program(text: &str) -> bool {
+    text.ends_with("事業")
+}
+
+fn ends_name(text: &str) -> bool {
+    text.ends_with("医師会")
 }
 
 /// The middle of the lowest strip at least `min_band` high between the lines that start above
