@@ -773,6 +773,7 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
         (owner.iter().filter(|o| **o == Some(b)).count() == 1).then_some(b)
     };
     let alignment = alignment_of(column, &owner);
+    if std::env::var_os("ZAITAKU_DEBUG_LAYOUT").is_some() { eprintln!("alignment {alignment:?} blocks {:?}", column.blocks.iter().map(|b| (b.text.clone(), b.y0)).collect::<Vec<_>>()); }
     for r in 0..ranges.len() {
         if names[r].is_some() {
             continue;
@@ -812,24 +813,17 @@ enum Alignment {
     Bottom,
 }
 
-/// The alignment the page's one-row names show: level with their row's first line (top), with
-/// its last (bottom), or neither (middle, also when nothing tells).
+/// The alignment the page's names show: level with the first line of the first row they name
+/// (top), with the last line of the last (bottom), or neither (middle, also when nothing tells).
+/// A majority decides, so a middle name that happens to sit level with a line does not.
 fn alignment_of(column: &MergedColumn, owner: &[Option<usize>]) -> Alignment {
     let (mut top, mut bottom, mut middle) = (0, 0, 0);
     let tolerance = 0.1 * column.height;
-    for (r, block) in owner.iter().enumerate() {
-        let Some(b) = *block else { continue };
-        // A name alone in its row, with named rows around it: a one-row cell.
-        let alone = owner.iter().filter(|o| **o == Some(b)).count() == 1
-            && r > 0
-            && owner.get(r - 1).copied().flatten().is_some_and(|o| o != b)
-            && owner.get(r + 1).copied().flatten().is_some_and(|o| o != b);
-        if !alone {
-            continue;
-        }
-        let name = &column.blocks[b];
-        let at_top = (name.y0 - column.first_tops[r]).abs() < tolerance;
-        let at_bottom = (column.last_bottoms[r] - name.y1).abs() < tolerance;
+    for (b, name) in column.blocks.iter().enumerate() {
+        let rows: Vec<usize> = (0..owner.len()).filter(|&r| owner[r] == Some(b)).collect();
+        let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else { continue };
+        let at_top = (name.y0 - column.first_tops[first]).abs() < tolerance;
+        let at_bottom = (column.last_bottoms[last] - name.y1).abs() < tolerance;
         match (at_top, at_bottom) {
             (true, false) => top += 1,
             (false, true) => bottom += 1,
