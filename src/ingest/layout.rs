@@ -454,6 +454,7 @@ fn lay_out_page(
     let merged_columns: Vec<usize> =
         [Field::District, Field::DistrictNo].iter().filter_map(|field| columns.index(*field)).collect();
     let leading = leading_of(&lines, height);
+    drop_bottom_margin(path, page, &mut lines, leading, height, warnings);
     let mut anchors = blocks(&lines[program], leading, height, ends_program);
     // A program cell broken across pages: its second half tops this page and joins the row.
     if let (Some(&(start, end, _, _)), Some(last_row)) = (anchors.first(), rows.last_mut())
@@ -596,6 +597,51 @@ fn lay_out_page(
 
 fn program_text(lines: &[Line]) -> String {
     lines.iter().map(|l| l.text.as_str()).collect::<String>().nfkc().collect()
+}
+
+/// Drops what a writer prints in the page's bottom margin (a browser's URL and page number): one
+/// line's height of text, far below everything else on the page (more than two leadings), that
+/// does not name an association (a merged name may be drawn low in a row broken across pages).
+/// Each dropped line is a warning; anything taller stays, to be placed or refused.
+fn drop_bottom_margin(
+    path: &str,
+    page: usize,
+    lines: &mut [Vec<Line>],
+    leading: f32,
+    height: f32,
+    warnings: &mut Warnings,
+) {
+    let mut spans: Vec<(f32, f32)> = lines.iter().flatten().map(|l| (l.y0, l.y1)).collect();
+    if spans.len() < 2 {
+        return;
+    }
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // The lowest cluster of overlapping lines and the reach of everything above it.
+    let mut cluster_top = spans[spans.len() - 1].0;
+    for &(y0, y1) in spans.iter().rev().skip(1) {
+        if y1 >= cluster_top - 0.5 {
+            cluster_top = cluster_top.min(y0);
+        } else {
+            break;
+        }
+    }
+    let above = spans.iter().filter(|s| s.0 < cluster_top).map(|s| s.1).fold(f32::MIN, f32::max);
+    let cluster_bottom = spans.iter().filter(|s| s.0 >= cluster_top).map(|s| s.1).fold(f32::MIN, f32::max);
+    let lone_line = cluster_bottom - cluster_top <= 1.5 * height;
+    let far = above > f32::MIN && cluster_top - above > 2.0 * leading;
+    let names = lines.iter().flatten().any(|l| l.y0 >= cluster_top && l.text.ends_with("医師会"));
+    if !(lone_line && far) || names {
+        return;
+    }
+    for column in lines.iter_mut() {
+        column.retain(|l| {
+            let keep = l.y0 < cluster_top;
+            if !keep {
+                warnings.push(Location::on_page(path, page), format!("{:?} in the bottom margin dropped (page furniture)", l.text));
+            }
+            keep
+        });
+    }
 }
 
 /// The typical distance between two lines of one cell: the most frequent pitch between
