@@ -454,7 +454,7 @@ fn lay_out_page(
     let merged_columns: Vec<usize> =
         [Field::District, Field::DistrictNo].iter().filter_map(|field| columns.index(*field)).collect();
     let leading = leading_of(&lines, height);
-    drop_bottom_margin(path, page, &mut lines, leading, height, warnings);
+    drop_bottom_margin(path, page, &mut lines, Some(program), leading, height, warnings);
     let mut anchors = blocks(&lines[program], leading, height, ends_program);
     // A program cell broken across pages: its second half tops this page and joins the row.
     if let (Some(&(start, end, _, _)), Some(last_row)) = (anchors.first(), rows.last_mut())
@@ -600,13 +600,14 @@ fn program_text(lines: &[Line]) -> String {
 }
 
 /// Drops what a writer prints in the page's bottom margin (a browser's URL and page number): one
-/// line's height of text, far below everything else on the page (more than two leadings), that
+/// line's height of text, far below everything else on the page (more than 1.5 leadings), that
 /// does not name an association (a merged name may be drawn low in a row broken across pages).
 /// Each dropped line is a warning; anything taller stays, to be placed or refused.
 fn drop_bottom_margin(
     path: &str,
     page: usize,
     lines: &mut [Vec<Line>],
+    program: Option<usize>,
     leading: f32,
     height: f32,
     warnings: &mut Warnings,
@@ -628,8 +629,10 @@ fn drop_bottom_margin(
     let above = spans.iter().filter(|s| s.0 < cluster_top).map(|s| s.1).fold(f32::MIN, f32::max);
     let cluster_bottom = spans.iter().filter(|s| s.0 >= cluster_top).map(|s| s.1).fold(f32::MIN, f32::max);
     let lone_line = cluster_bottom - cluster_top <= 1.5 * height;
-    let far = above > f32::MIN && cluster_top - above > 2.0 * leading;
-    let names = lines.iter().flatten().any(|l| l.y0 >= cluster_top && l.text.ends_with("医師会"));
+    let far = above > f32::MIN && cluster_top - above > 1.5 * leading;
+    // Never a row's own line: a program cell or a name.
+    let names = lines.iter().flatten().any(|l| l.y0 >= cluster_top && l.text.ends_with("医師会"))
+        || program.is_some_and(|p| lines[p].iter().any(|l| l.y0 >= cluster_top));
     if !(lone_line && far) || names {
         return;
     }
@@ -740,8 +743,19 @@ fn cells_of_rows(
     warnings: &mut Warnings,
 ) -> Result<Vec<PdfRow>> {
     let mut names: Vec<Vec<Option<String>>> = vec![vec![None; columns.fields.len()]; rows.len()];
-    for column in merged {
-        let resolved = resolve_merged(column);
+    // How names sit in their cells is a property of the document, not of a page: votes from
+    // every page decide, per column.
+    let owners: Vec<Vec<Option<usize>>> = merged.iter().map(owners_of).collect();
+    let mut votes: std::collections::BTreeMap<usize, [usize; 3]> = std::collections::BTreeMap::new();
+    for (column, owner) in merged.iter().zip(&owners) {
+        let page_votes = alignment_votes(column, owner);
+        let total = votes.entry(column.column).or_default();
+        for (sum, vote) in total.iter_mut().zip(page_votes) {
+            *sum += vote;
+        }
+    }
+    for (column, owner) in merged.iter().zip(&owners) {
+        let resolved = resolve_merged(column, owner, alignment_of(votes[&column.column]));
         for (offset, name) in resolved.into_iter().enumerate() {
             names[column.first_row + offset][column.column] = name;
         }
@@ -790,10 +804,9 @@ fn preview(cells: &[String]) -> String {
     cells.iter().find(|c| !c.is_empty()).map(|c| c.chars().take(20).collect()).unwrap_or_default()
 }
 
-/// Which name each row of a page gets from a merged-cell column.
-fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
+/// Which block names each row of a page by position alone (none where no block is in the row).
+fn owners_of(column: &MergedColumn) -> Vec<Option<usize>> {
     let ranges = &column.ranges;
-    let mut names: Vec<Option<String>> = vec![None; ranges.len()];
     let mut owner: Vec<Option<usize>> = vec![None; ranges.len()];
     for (b, block) in column.blocks.iter().enumerate() {
         for (r, &(top, bottom)) in ranges.iter().enumerate() {
@@ -804,11 +817,19 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
             if shared > 0.25 * (block.y1 - block.y0).max(0.1)
                 || (block.center() >= top && block.center() < bottom)
             {
-                names[r] = Some(block.text.clone());
                 owner[r] = Some(b);
             }
         }
     }
+    owner
+}
+
+/// Which name each row of a page gets from a merged-cell column, given who owns what by
+/// position and how the document aligns names.
+fn resolve_merged(column: &MergedColumn, owner: &[Option<usize>], alignment: Alignment) -> Vec<Option<String>> {
+    let ranges = &column.ranges;
+    let mut names: Vec<Option<String>> =
+        owner.iter().map(|o| o.map(|b| column.blocks[b].text.clone())).collect();
     // A row without a name of its own takes the name below when that name sits centred over both
     // rows (a merged cell, vertically centred, drawn inside its second row) better than the name
     // above sits centred over the row above and this one. In the page's last row, a name level
@@ -818,8 +839,6 @@ fn resolve_merged(column: &MergedColumn) -> Vec<Option<String>> {
         let b = owner.get(r).copied().flatten()?;
         (owner.iter().filter(|o| **o == Some(b)).count() == 1).then_some(b)
     };
-    let alignment = alignment_of(column, &owner);
-    if std::env::var_os("ZAITAKU_DEBUG_LAYOUT").is_some() { eprintln!("alignment {alignment:?} blocks {:?}", column.blocks.iter().map(|b| (b.text.clone(), b.y0)).collect::<Vec<_>>()); }
     for r in 0..ranges.len() {
         if names[r].is_some() {
             continue;
@@ -859,10 +878,11 @@ enum Alignment {
     Bottom,
 }
 
-/// The alignment the page's names show: level with the first line of the first row they name
-/// (top), with the last line of the last (bottom), or neither (middle, also when nothing tells).
-/// A majority decides, so a middle name that happens to sit level with a line does not.
-fn alignment_of(column: &MergedColumn, owner: &[Option<usize>]) -> Alignment {
+/// The page's votes (top, middle, bottom) on how names sit: level with the first line of the
+/// first row they name (top), with the last line of the last (bottom), or neither (middle). A
+/// majority over the document decides, so a middle name that happens to sit level with a line
+/// does not.
+fn alignment_votes(column: &MergedColumn, owner: &[Option<usize>]) -> [usize; 3] {
     let (mut top, mut bottom, mut middle) = (0, 0, 0);
     let tolerance = 0.1 * column.height;
     for (b, name) in column.blocks.iter().enumerate() {
@@ -877,6 +897,11 @@ fn alignment_of(column: &MergedColumn, owner: &[Option<usize>]) -> Alignment {
             (true, true) => {}
         }
     }
+    [top, middle, bottom]
+}
+
+/// The alignment the votes (top, middle, bottom) give; middle unless one side wins outright.
+fn alignment_of([top, middle, bottom]: [usize; 3]) -> Alignment {
     if top > bottom && top > middle {
         Alignment::Top
     } else if bottom > top && bottom > middle {
