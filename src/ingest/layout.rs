@@ -600,7 +600,8 @@ fn program_text(lines: &[Line]) -> String {
 }
 
 /// Drops what a writer prints in the page's bottom margin (a browser's URL and page number): one
-/// line's height of text, far below everything else on the page (more than 1.5 leadings), that
+/// line's height of text, far below everything else on the page (more than 1.5 leadings, or one
+/// leading when it reaches past the table's width), that
 /// does not name an association (a merged name may be drawn low in a row broken across pages).
 /// Each dropped line is a warning; anything taller stays, to be placed or refused.
 fn drop_bottom_margin(
@@ -629,7 +630,12 @@ fn drop_bottom_margin(
     let above = spans.iter().filter(|s| s.0 < cluster_top).map(|s| s.1).fold(f32::MIN, f32::max);
     let cluster_bottom = spans.iter().filter(|s| s.0 >= cluster_top).map(|s| s.1).fold(f32::MIN, f32::max);
     let lone_line = cluster_bottom - cluster_top <= 1.5 * height;
-    let far = above > f32::MIN && cluster_top - above > 1.5 * leading;
+    let rest = lines.iter().flatten().filter(|l| l.y0 < cluster_top);
+    let (left, right) = rest.fold((f32::MAX, f32::MIN), |(a, b), l| (a.min(l.x0), b.max(l.x1)));
+    // Outside the table's own width (a URL in the left margin, a page number in the right).
+    let outside = lines.iter().flatten().any(|l| l.y0 >= cluster_top && (l.x0 < left - height || l.x1 > right + height));
+    let gap = cluster_top - above;
+    let far = above > f32::MIN && (gap > 1.5 * leading || (outside && gap > leading));
     // Never a row's own line: a program cell or a name.
     let names = lines.iter().flatten().any(|l| l.y0 >= cluster_top && l.text.ends_with("医師会"))
         || program.is_some_and(|p| lines[p].iter().any(|l| l.y0 >= cluster_top));
