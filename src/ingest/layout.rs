@@ -633,7 +633,10 @@ fn drop_bottom_margin(
     let rest = lines.iter().flatten().filter(|l| l.y0 < cluster_top);
     let (left, right) = rest.fold((f32::MAX, f32::MIN), |(a, b), l| (a.min(l.x0), b.max(l.x1)));
     // Outside the table's own width (a URL in the left margin, a page number in the right).
-    let outside = lines.iter().flatten().any(|l| l.y0 >= cluster_top && (l.x0 < left - height || l.x1 > right + height));
+    let outside = lines
+        .iter()
+        .flatten()
+        .any(|l| l.y0 >= cluster_top && (l.x0 < left - height || l.x1 > right + height));
     let gap = cluster_top - above;
     let far = above > f32::MIN && (gap > 1.5 * leading || (outside && gap > leading));
     // Never a row's own line: a program cell or a name.
@@ -646,7 +649,10 @@ fn drop_bottom_margin(
         column.retain(|l| {
             let keep = l.y0 < cluster_top;
             if !keep {
-                warnings.push(Location::on_page(path, page), format!("{:?} in the bottom margin dropped (page furniture)", l.text));
+                warnings.push(
+                    Location::on_page(path, page),
+                    format!("{:?} in the bottom margin dropped (page furniture)", l.text),
+                );
             }
             keep
         });
@@ -677,7 +683,12 @@ fn leading_of(lines: &[Vec<Line>], height: f32) -> f32 {
 /// whose text so far ends like a whole cell (`ends_cell`: a program ends in 事業, a name in 医師会)
 /// also ends at any pitch wider than the leading: tight rows of short cells are only a padding
 /// apart.
-fn blocks(lines: &[Line], leading: f32, height: f32, ends_cell: fn(&str) -> bool) -> Vec<(usize, usize, f32, f32)> {
+fn blocks(
+    lines: &[Line],
+    leading: f32,
+    height: f32,
+    ends_cell: fn(&str) -> bool,
+) -> Vec<(usize, usize, f32, f32)> {
     let mut blocks: Vec<(usize, usize, f32, f32)> = Vec::new();
     let mut text = String::new();
     for (i, line) in lines.iter().enumerate() {
@@ -832,7 +843,11 @@ fn owners_of(column: &MergedColumn) -> Vec<Option<usize>> {
 
 /// Which name each row of a page gets from a merged-cell column, given who owns what by
 /// position and how the document aligns names.
-fn resolve_merged(column: &MergedColumn, owner: &[Option<usize>], alignment: Alignment) -> Vec<Option<String>> {
+fn resolve_merged(
+    column: &MergedColumn,
+    owner: &[Option<usize>],
+    alignment: Alignment,
+) -> Vec<Option<String>> {
     let ranges = &column.ranges;
     let mut names: Vec<Option<String>> =
         owner.iter().map(|o| o.map(|b| column.blocks[b].text.clone())).collect();

@@ -519,7 +519,9 @@ mod tests {
     #[test]
     fn text_without_rows_is_refused() {
         let mut warnings = Warnings::default();
-        let error = parse("x.txt", "これは表ではない。\n地区医師会の話。\n", ReadOptions::default(), &mut warnings).unwrap_err();
+        let error =
+            parse("x.txt", "これは表ではない。\n地区医師会の話。\n", ReadOptions::default(), &mut warnings)
+                .unwrap_err();
         assert!(error.to_string().starts_with("x.txt: no table rows found"), "{error}");
     }
 }
