@@ -81,35 +81,14 @@ fn open(path: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
         || fail("the workbook is encrypted (password-protected); save an unprotected copy".to_owned());
     if bytes.starts_with(b"PK\x03\x04") {
         if let Ok(mut book) = Xlsx::new(Cursor::new(bytes)) {
-            let names = book.sheet_names();
-            let mut sheets = Vec::with_capacity(names.len());
-            for name in names {
-                let range = book
-                    .worksheet_range(&name)
-                    .map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
-                let merges = match book.worksheet_merge_cells(&name) {
-                    Some(Ok(merges)) => merges,
-                    Some(Err(e)) => {
-                        return Err(fail(format!("sheet {name:?}: unreadable merged cells: {e}")));
-                    }
-                    None => Vec::new(),
-                };
-                sheets.push(Sheet { name, range, merges });
-            }
-            return Ok(sheets);
+            return sheets_of(path, &mut book, |book, name| match book.worksheet_merge_cells(name) {
+                Some(Ok(merges)) => Ok(merges),
+                Some(Err(e)) => Err(fail(format!("sheet {name:?}: unreadable merged cells: {e}"))),
+                None => Ok(Vec::new()),
+            });
         }
         return match Ods::new(Cursor::new(bytes)) {
-            Ok(mut book) => {
-                let names = book.sheet_names();
-                let mut sheets = Vec::with_capacity(names.len());
-                for name in names {
-                    let range = book
-                        .worksheet_range(&name)
-                        .map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
-                    sheets.push(Sheet { name, range, merges: Vec::new() });
-                }
-                Ok(sheets)
-            }
+            Ok(mut book) => sheets_of(path, &mut book, |_, _| Ok(Vec::new())),
             Err(calamine::OdsError::Password) => Err(encrypted()),
             Err(e) => {
                 Err(fail(format!("the workbook is truncated or corrupt (not a readable .xlsx or .ods: {e})")))
@@ -122,20 +101,33 @@ fn open(path: &str, bytes: &[u8]) -> Result<Vec<Sheet>> {
     }
     match Xls::new(Cursor::new(bytes)) {
         Ok(mut book) => {
-            let names = book.sheet_names();
-            let mut sheets = Vec::with_capacity(names.len());
-            for name in names {
-                let range = book
-                    .worksheet_range(&name)
-                    .map_err(|e| fail(format!("sheet {name:?} is unreadable: {e}")))?;
-                let merges = book.worksheet_merge_cells(&name).unwrap_or_default();
-                sheets.push(Sheet { name, range, merges });
-            }
-            Ok(sheets)
+            sheets_of(path, &mut book, |book, name| Ok(book.worksheet_merge_cells(name).unwrap_or_default()))
         }
         Err(calamine::XlsError::Password) => Err(encrypted()),
         Err(e) => Err(fail(format!("the workbook is truncated or corrupt (not a readable .xls: {e})"))),
     }
+}
+
+/// Every sheet of an open workbook, in order, with the merged regions `merges` reads for it.
+fn sheets_of<'b, R>(
+    path: &str,
+    book: &mut R,
+    merges: impl Fn(&mut R, &str) -> Result<Vec<Dimensions>>,
+) -> Result<Vec<Sheet>>
+where
+    R: Reader<Cursor<&'b [u8]>>,
+    R::Error: std::fmt::Display,
+{
+    let names = book.sheet_names();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| Error::input(Location::file(path), format!("sheet {name:?} is unreadable: {e}")))?;
+        let merges = merges(book, &name)?;
+        sheets.push(Sheet { name, range, merges });
+    }
+    Ok(sheets)
 }
 
 fn utf16(text: &str) -> Vec<u8> {
