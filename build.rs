@@ -9,6 +9,12 @@
 //! The vendored `metadata.json` belongs to one lindera version (`lindera-version.txt`). The
 //! crates are pinned to it in `Cargo.toml`; this script also checks `Cargo.lock` and stops with a
 //! clear message if they ever disagree.
+//!
+//! It also sets `ZAITAKU_BUILD_ID`: a SHA-256 over the sources, `build.rs`, `Cargo.toml`,
+//! `Cargo.lock` and the vendored IPADIC, which the main job puts into its cache key so that a
+//! rebuilt tool never serves tags an older build cached (the crate version alone does not change).
+//! Since the script then re-runs on every source change, the dictionary is rebuilt only when its
+//! own inputs changed (a stamp in `OUT_DIR` holds their hash).
 
 use std::fs;
 use std::io::BufReader;
@@ -16,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use lindera_dictionary::builder::DictionaryBuilder;
 use lindera_dictionary::dictionary::metadata::Metadata;
+use sha2::{Digest, Sha256};
 
 const IPADIC_DIR: &str = "dictionaries/ipadic";
 const LINDERA_CRATES: [&str; 2] = ["lindera", "lindera-dictionary"];
@@ -38,13 +45,23 @@ fn run() -> Result<(), String> {
     for path in [&source_archive, &metadata_path, &version_path, &lock_path] {
         println!("cargo::rerun-if-changed={}", path.display());
     }
-    println!("cargo::rerun-if-changed=build.rs");
+    for path in BUILD_ID_INPUTS {
+        println!("cargo::rerun-if-changed={path}");
+    }
 
     check_lindera_version(&version_path, &lock_path)?;
 
     let out_dir = PathBuf::from(env("OUT_DIR")?);
-    let source_dir = out_dir.join("ipadic-src");
+    println!("cargo::rustc-env=LINDERA_WORKDIR={}", out_dir.display());
+    println!("cargo::rustc-env=ZAITAKU_BUILD_ID={}", build_id(&manifest_dir)?);
+
     let built_dir = out_dir.join("lindera-ipadic");
+    let stamp_path = out_dir.join("lindera-ipadic.stamp");
+    let dictionary_inputs = hash_files(&[&source_archive, &metadata_path, &version_path])?;
+    if built_dir.exists() && fs::read_to_string(&stamp_path).is_ok_and(|stamp| stamp == dictionary_inputs) {
+        return Ok(());
+    }
+    let source_dir = out_dir.join("ipadic-src");
     for dir in [&source_dir, &built_dir] {
         if dir.exists() {
             fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
@@ -66,9 +83,60 @@ fn run() -> Result<(), String> {
         .build_dictionary(&source_dir, &built_dir)
         .map_err(|e| format!("building IPADIC from {}: {e}", source_archive.display()))?;
     fs::remove_dir_all(&source_dir).map_err(|e| format!("cannot remove {}: {e}", source_dir.display()))?;
-
-    println!("cargo::rustc-env=LINDERA_WORKDIR={}", out_dir.display());
+    fs::write(&stamp_path, dictionary_inputs)
+        .map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
     Ok(())
+}
+
+/// What the build id covers, relative to the manifest folder (folders are walked).
+const BUILD_ID_INPUTS: [&str; 5] = ["src", "build.rs", "Cargo.toml", "Cargo.lock", IPADIC_DIR];
+
+/// SHA-256 over the relative paths and contents of every file of [`BUILD_ID_INPUTS`].
+fn build_id(manifest_dir: &Path) -> Result<String, String> {
+    let mut files = Vec::new();
+    for input in BUILD_ID_INPUTS {
+        collect_files(&manifest_dir.join(input), &mut files)?;
+    }
+    files.sort();
+    let mut hasher = Sha256::new();
+    for path in &files {
+        let relative = path.strip_prefix(manifest_dir).unwrap_or(path);
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(read(path)?);
+        hasher.update([0]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hash_files(paths: &[&Path]) -> Result<String, String> {
+    let mut hasher = Sha256::new();
+    for path in paths {
+        hasher.update(read(path)?);
+        hasher.update([0]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn collect_files(path: &Path, into: &mut Vec<PathBuf>) -> Result<(), String> {
+    if path.is_dir() {
+        let entries = fs::read_dir(path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot list {}: {e}", path.display()))?;
+            collect_files(&entry.path(), into)?;
+        }
+    } else if path.is_file() {
+        into.push(path.to_owned());
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn env(name: &str) -> Result<String, String> {

@@ -21,7 +21,7 @@ pub struct CheckReport {
 impl CheckReport {
     /// Number of errors (not warnings).
     pub fn num_errors(&self) -> usize {
-        self.problems.iter().filter(|p| p.is_error).count()
+        self.problems.iter().filter(|p| p.is_error()).count()
     }
 
     /// The one-line summary.
@@ -47,17 +47,10 @@ pub fn check(dir: &Path) -> CheckReport {
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let (_, found) = user_dictionary::validate(&path.display().to_string(), &text);
-            problems.extend(found.as_slice().iter().map(|w| Problem {
-                location: w.location.clone(),
-                is_error: true,
-                message: w.message.clone(),
-            }));
+            problems.extend(found);
         }
-        Err(e) => problems.push(Problem {
-            location: Location::file(path.display().to_string()),
-            is_error: true,
-            message: format!("cannot read: {e}"),
-        }),
+        Err(e) => problems
+            .push(Problem::error(Location::file(path.display().to_string()), format!("cannot read: {e}"))),
     }
     problems.sort();
     let (num_rules, num_tags) = ruleset.as_ref().map_or((0, 0), |r| (r.num_rules(), r.tags().len()));

@@ -37,5 +37,5 @@ pub mod tag;
 pub mod text;
 pub mod tokenize;
 
-pub use error::{Error, Location, Result, Warning, Warnings};
+pub use error::{Diagnostic, Error, Location, Result, Severity, Warning, Warnings};
 pub use model::{Record, Status, Tag, TaggedRecord, Token, TokenizedRecord};

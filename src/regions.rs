@@ -98,10 +98,10 @@ impl Regions {
     /// Loads and validates `regions.toml` from `dictionaries_dir`.
     pub fn load(dictionaries_dir: &Path) -> Result<Self> {
         let (regions, problems) = Self::check(dictionaries_dir);
-        match (regions, problems.iter().find(|p| p.is_error)) {
-            (Some(regions), None) => Ok(regions),
-            (_, Some(problem)) => Err(Error::input(problem.location.clone(), problem.message.clone())),
-            (None, None) => Err(Error::input(
+        match regions {
+            Some(regions) if !problems.iter().any(Problem::is_error) => Ok(regions),
+            _ => Err(Error::from_diagnostics(
+                &problems,
                 Location::file(dictionaries_dir.join(REGIONS_FILE).display().to_string()),
                 "cannot load regions",
             )),
@@ -114,7 +114,7 @@ impl Regions {
         let name = path.display().to_string();
         let mut problems = Vec::new();
         let mut error = |location: Location, message: String| {
-            problems.push(Problem { location, is_error: true, message });
+            problems.push(Problem::error(location, message));
         };
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -191,7 +191,7 @@ impl Regions {
         }
         let renames = load_renames(dictionaries_dir, &mut problems);
         let regions =
-            (!problems.iter().any(|p| p.is_error)).then_some(Regions { by_name, medical_areas, renames });
+            (!problems.iter().any(|p| p.is_error())).then_some(Regions { by_name, medical_areas, renames });
         (regions, problems)
     }
 
@@ -235,19 +235,17 @@ fn load_renames(dir: &Path, problems: &mut Vec<Problem>) -> BTreeMap<String, Str
                 if let Some(previous) = renames.insert(from.clone(), to.clone())
                     && previous != to
                 {
-                    problems.push(Problem {
+                    problems.push(Problem::error(
                         location,
-                        is_error: true,
-                        message: format!("{from} is renamed twice: to {previous} and to {to}"),
-                    });
+                        format!("{from} is renamed twice: to {previous} and to {to}"),
+                    ));
                 }
             }
         }
-        Err(e) => problems.push(Problem {
-            location: Location::at(name, e.span().map_or(1, |s| line_of(s.start))),
-            is_error: true,
-            message: e.message().trim().replace('\n', " "),
-        }),
+        Err(e) => problems.push(Problem::error(
+            Location::at(name, e.span().map_or(1, |s| line_of(s.start))),
+            e.message().trim().replace('\n', " "),
+        )),
     }
     renames
 }

@@ -17,6 +17,8 @@ mod integration {
     pub mod reliability;
     #[cfg(feature = "report")]
     pub mod report;
+    #[cfg(feature = "report")]
+    pub mod report_golden;
     pub mod rule_language;
     pub mod tagging;
     pub mod tokenize;

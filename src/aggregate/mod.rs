@@ -147,7 +147,7 @@ pub struct Aggregates {
 }
 
 fn polars_error(e: PolarsError) -> Error {
-    Error::input(Location::file("<aggregate>"), format!("polars: {e}"))
+    Error::Aggregate { view: "the tidy tables".into(), message: e.to_string() }
 }
 
 fn status_rank(status: Status) -> u32 {

@@ -19,7 +19,7 @@ pub fn run(global: &GlobalArgs, _args: &CheckArgs) -> anyhow::Result<()> {
     let printed = report
         .problems
         .iter()
-        .try_for_each(|problem| writeln!(stdout, "{problem}"))
+        .try_for_each(|problem| writeln!(stdout, "{}", problem.with_severity()))
         .and_then(|()| writeln!(stdout, "{}", report.summary()))
         .and_then(|()| stdout.flush());
     printed.context("<stdout>: cannot write")?;

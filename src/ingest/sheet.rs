@@ -179,6 +179,7 @@ fn rows_of(
         path: format!("{path} (sheet {:?})", sheet.name),
         line: Some(row + 1),
         page: None,
+        column: None,
     };
     let header: Vec<&str> = grid[header_row].iter().map(String::as_str).collect();
     let fields = csv_input::fields_of_header(&at(header_row), &header, "sheet", warnings)?;

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use resvg::{tiny_skia, usvg};
 
 use crate::aggregate::{Aggregates, FAMILIES};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::model::Status;
 use crate::regions::{AREAS, UNKNOWN};
 
@@ -48,7 +48,7 @@ pub struct Chart {
 }
 
 fn chart_error(name: &str, message: impl std::fmt::Display) -> Error {
-    Error::input(Location::file(format!("charts/{name}")), format!("cannot draw: {message}"))
+    Error::Render { file: format!("charts/{name}"), message: format!("cannot draw: {message}") }
 }
 
 fn register_font() {

@@ -10,6 +10,7 @@
 
 pub mod charts;
 mod drilldown;
+mod faults;
 mod html;
 mod yoy;
 
@@ -22,6 +23,7 @@ use rayon::prelude::*;
 use crate::aggregate::yoy::YearChanges;
 use crate::aggregate::{Aggregates, Matrix};
 use crate::error::{Error, Location, Result};
+use faults::Faults;
 
 pub use html::ReportContext;
 
@@ -37,36 +39,6 @@ struct Staging {
     dir: PathBuf,
     files: Vec<PathBuf>,
     faults: Faults,
-}
-
-/// Test hooks, read once from the environment, so tests can fail or stop a run at an exact point
-/// instead of relying on timing:
-/// - `ZAITAKU_FAULT_WRITE_AFTER=N`: the write after N staged files fails as a full disk would;
-/// - `ZAITAKU_PAUSE_AT=stage:N` or `publish:N`: after N files staged (or N renamed into the output
-///   folder) the process creates `<staging>.paused` beside the output folder and sleeps, so a test
-///   can kill it there.
-#[derive(Debug, Clone, Default)]
-struct Faults {
-    write_after: Option<usize>,
-    pause_stage: Option<usize>,
-    pause_publish: Option<usize>,
-}
-
-impl Faults {
-    fn from_env() -> Self {
-        let number = |s: &str| s.parse::<usize>().ok();
-        let pause = std::env::var("ZAITAKU_PAUSE_AT").unwrap_or_default();
-        Self {
-            write_after: std::env::var("ZAITAKU_FAULT_WRITE_AFTER").ok().as_deref().and_then(number),
-            pause_stage: pause.strip_prefix("stage:").and_then(number),
-            pause_publish: pause.strip_prefix("publish:").and_then(number),
-        }
-    }
-
-    fn pause(marker: &Path) {
-        let _ = std::fs::write(marker, b"paused");
-        std::thread::sleep(std::time::Duration::from_secs(600));
-    }
 }
 
 impl Staging {
@@ -121,16 +93,17 @@ impl Staging {
         CsvWriter::new(&mut bytes)
             .include_bom(true)
             .finish(&mut frame)
-            .map_err(|e| Error::input(Location::file(relative.to_owned()), format!("polars CSV: {e}")))?;
+            .map_err(|e| Error::Render { file: relative.to_owned(), message: format!("polars CSV: {e}") })?;
         self.write(relative, &bytes)
     }
 
     fn write_frame_parquet(&mut self, relative: &str, frame: &DataFrame) -> Result<()> {
         let mut bytes = Vec::new();
         let mut frame = frame.clone();
-        ParquetWriter::new(&mut bytes)
-            .finish(&mut frame)
-            .map_err(|e| Error::input(Location::file(relative.to_owned()), format!("polars Parquet: {e}")))?;
+        ParquetWriter::new(&mut bytes).finish(&mut frame).map_err(|e| Error::Render {
+            file: relative.to_owned(),
+            message: format!("polars Parquet: {e}"),
+        })?;
         self.write(relative, &bytes)
     }
 
@@ -199,7 +172,7 @@ const CHARTS: [ChartFn; 6] = [
 ];
 
 fn frame_error(what: &str, e: PolarsError) -> Error {
-    Error::input(Location::file(what.to_owned()), format!("polars: {e}"))
+    Error::Render { file: what.to_owned(), message: format!("polars: {e}") }
 }
 
 fn write_charts(staging: &mut Staging, prefix: &str, charts: &[&charts::Chart]) -> Result<()> {

@@ -11,14 +11,14 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use toml::Spanned;
 
 use super::config::{
-    ActingBodyFilterConfig, AliasFile, ContextFile, CueFile, EntityConfig, KindConfig, PatternConfig,
-    RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig,
+    ActingBodyFilterConfig, AliasFile, CaptureEntity, ContextFile, CueFile, EntityConfig, FixedEntity,
+    KindConfig, PatternConfig, RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig, WindowConfig,
 };
 use super::{
     ActingBodyFilter, AliasIndex, ContextIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId,
     RegexPattern, Rule, Ruleset, Scope, TagInfo, TermIndex, TokenSpec, Unless,
 };
-use crate::error::Location;
+use crate::error::{Diagnostic, Location};
 use crate::text::normalize_term;
 
 /// Where each dictionaries file lives, relative to the dictionaries folder.
@@ -33,22 +33,7 @@ pub const CONTEXT_FILE: &str = "context.toml";
 pub const RULES_DIR: &str = "rules";
 
 /// A problem found while loading the rules.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Problem {
-    /// Where it is.
-    pub location: Location,
-    /// Whether it stops the rules from loading (else a warning).
-    pub is_error: bool,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = if self.is_error { "error" } else { "warning" };
-        write!(f, "{}: {kind}: {}", self.location, self.message)
-    }
-}
+pub type Problem = Diagnostic;
 
 /// The text of one TOML file, or of one `[[rule]]` table of it (`first_line` > 1).
 struct SourceFile {
@@ -64,7 +49,10 @@ impl SourceFile {
     }
 
     fn at(&self, byte: usize) -> Location {
-        Location::at(self.path.clone(), self.line_of(byte))
+        let before = &self.text[..byte.min(self.text.len())];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Location::at_column(self.path.clone(), self.line_of(byte), column)
     }
 }
 
@@ -74,10 +62,10 @@ struct Problems(Vec<Problem>);
 
 impl Problems {
     fn error(&mut self, location: Location, message: impl Into<String>) {
-        self.0.push(Problem { location, is_error: true, message: message.into() });
+        self.0.push(Diagnostic::error(location, message));
     }
     fn warning(&mut self, location: Location, message: impl Into<String>) {
-        self.0.push(Problem { location, is_error: false, message: message.into() });
+        self.0.push(Diagnostic::warning(location, message));
     }
 }
 
@@ -113,7 +101,7 @@ pub fn build(dir: &Path) -> (Option<Ruleset>, Vec<Problem>) {
     let mut problems = problems.0;
     problems.sort();
     problems.dedup();
-    let ruleset = if problems.iter().any(|p| p.is_error) { None } else { ruleset };
+    let ruleset = if problems.iter().any(Diagnostic::is_error) { None } else { ruleset };
     (ruleset, problems)
 }
 
@@ -596,8 +584,8 @@ impl RuleBuilder<'_> {
                             EntityMode::None
                         }
                     },
-                    EntityConfig::Fixed { fixed } => EntityMode::Fixed(fixed.clone()),
-                    EntityConfig::Capture { capture, suffix } => {
+                    EntityConfig::Fixed(FixedEntity { fixed }) => EntityMode::Fixed(fixed.clone()),
+                    EntityConfig::Capture(CaptureEntity { capture, suffix }) => {
                         if capture != "entity" {
                             problems.error(
                                 location,
@@ -952,8 +940,8 @@ fn compile_scope(config: &ScopeConfig, location: &Location, problems: &mut Probl
     match config {
         ScopeConfig::Named(name) if name == "sentence" => Scope::Sentence,
         ScopeConfig::Named(name) if name == "record" => Scope::Record,
-        ScopeConfig::Window { tokens: Some(n), chars: None } => Scope::Tokens(*n),
-        ScopeConfig::Window { tokens: None, chars: Some(n) } => Scope::Chars(*n),
+        ScopeConfig::Window(WindowConfig { tokens: Some(n), chars: None }) => Scope::Tokens(*n),
+        ScopeConfig::Window(WindowConfig { tokens: None, chars: Some(n) }) => Scope::Chars(*n),
         _ => {
             problems.error(
                 location.clone(),

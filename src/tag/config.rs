@@ -99,16 +99,23 @@ pub(crate) struct TokenSpecConfig {
 }
 
 /// How close the parts of an `all` pattern (or an `unless`) must be.
+/// Untagged, so each table form is a struct of its own that refuses unknown keys (serde's
+/// `deny_unknown_fields` does not reach into an untagged enum's variants).
 #[derive(Debug, Deserialize, Clone)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "\"sentence\", \"record\", { tokens = N } or { chars = N }")]
 pub(crate) enum ScopeConfig {
     Named(String),
-    Window {
-        #[serde(default)]
-        tokens: Option<usize>,
-        #[serde(default)]
-        chars: Option<usize>,
-    },
+    Window(WindowConfig),
+}
+
+/// `{ tokens = N }` or `{ chars = N }`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WindowConfig {
+    #[serde(default)]
+    pub tokens: Option<usize>,
+    #[serde(default)]
+    pub chars: Option<usize>,
 }
 
 /// A context that cancels a mention.
@@ -123,12 +130,31 @@ pub(crate) struct UnlessConfig {
 }
 
 /// How a rule names the entity.
+/// Untagged, with one struct per table form that refuses unknown keys (see [`ScopeConfig`]).
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "an entity mode (\"none\", \"alias\", \"name\", \"quoted\", \"nearby_quoted\"), { fixed = \"…\" } or { capture = \"entity\", suffix = \"…\" } with no other key"
+)]
 pub(crate) enum EntityConfig {
     Mode(String),
-    Fixed { fixed: String },
-    Capture { capture: String, suffix: Option<String> },
+    Fixed(FixedEntity),
+    Capture(CaptureEntity),
+}
+
+/// `{ fixed = "…" }`: every mention names this entity.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FixedEntity {
+    pub fixed: String,
+}
+
+/// `{ capture = "entity", suffix = "…" }`: the regex group `entity`, with a suffix added.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaptureEntity {
+    pub capture: String,
+    pub suffix: Option<String>,
 }
 
 /// `dictionaries/cues.toml`: the words that decide status, negation and purpose.

@@ -30,12 +30,12 @@ pub(crate) struct Doc<'a> {
     /// Byte offset of each character of the original description (plus the end), so evidence
     /// is sliced in constant time however long the record.
     orig_byte_of_char: Vec<usize>,
-    /// Sentence number of each character (ends after 。！？!? newline ・).
+    /// Sentence number of each character (ends after 。．！？!? newline ・).
     sentence_of_char: Vec<u32>,
     /// Start and end (exclusive) of each sentence, in characters.
     sentence_bounds: Vec<(usize, usize)>,
     /// End (exclusive) of the status scope (the clause) that contains each character
-    /// (。！？!? newline).
+    /// (。．！？!? newline).
     status_end_of_char: Vec<usize>,
     /// Start of the clause that contains each character.
     clause_start_of_char: Vec<usize>,
@@ -51,11 +51,22 @@ impl<'a> Doc<'a> {
         // One pass over the NFKC text fills the per-character tables, each allocated once.
         let nfkc = &record.text.text;
         let num_chars = record.text.num_chars();
+        let description = &record.record.description;
+        let mut orig_byte_of_char = Vec::with_capacity(description.len() / 2 + 1);
+        orig_byte_of_char.extend(description.char_indices().map(|(b, _)| b));
+        orig_byte_of_char.push(description.len());
+        // NFKC has made the full-width full stop '．' (which ends a sentence in much Japanese
+        // technical writing) the '.' of decimals and URLs; the original character tells them apart.
+        let was_full_stop = |i: usize| {
+            let (start, end) = record.text.to_orig(i, i + 1);
+            end == start + 1 && description[orig_byte_of_char[start]..].starts_with('．')
+        };
         let mut folded = String::with_capacity(nfkc.len());
         let mut chars = Vec::with_capacity(num_chars);
         let mut byte_of_char = Vec::with_capacity(num_chars + 1);
         let mut sentence_of_char = Vec::with_capacity(num_chars);
         let mut sentence_bounds = Vec::new();
+        let mut clause_ends = Vec::new();
         let mut sentence = 0u32;
         let mut sentence_start = 0;
         for (i, c) in nfkc.chars().map(fold_char).enumerate() {
@@ -63,7 +74,11 @@ impl<'a> Doc<'a> {
             folded.push(c);
             chars.push(c);
             sentence_of_char.push(sentence);
-            if matches!(c, '。' | '!' | '?' | '\n' | '・' | '．') {
+            let ends_clause = matches!(c, '。' | '!' | '?' | '\n') || (c == '.' && was_full_stop(i));
+            if ends_clause {
+                clause_ends.push(i + 1);
+            }
+            if ends_clause || c == '・' {
                 sentence += 1;
                 sentence_bounds.push((sentence_start, i + 1));
                 sentence_start = i + 1;
@@ -71,21 +86,13 @@ impl<'a> Doc<'a> {
         }
         byte_of_char.push(folded.len());
         sentence_bounds.push((sentence_start, chars.len()));
-        let mut status_end_of_char = vec![chars.len(); chars.len()];
-        let mut end = chars.len();
-        for (i, &c) in chars.iter().enumerate().rev() {
-            if matches!(c, '。' | '!' | '?' | '\n') {
-                end = i + 1;
-            }
-            status_end_of_char[i] = end;
-        }
+        let mut status_end_of_char = Vec::with_capacity(chars.len());
         let mut clause_start_of_char = Vec::with_capacity(chars.len());
         let mut clause_start = 0;
-        for (i, &c) in chars.iter().enumerate() {
-            clause_start_of_char.push(clause_start);
-            if matches!(c, '。' | '!' | '?' | '\n') {
-                clause_start = i + 1;
-            }
+        for end in clause_ends.iter().copied().chain(std::iter::once(chars.len())) {
+            status_end_of_char.resize(end, end);
+            clause_start_of_char.resize(end, clause_start);
+            clause_start = end;
         }
         let tokens = &record.tokens;
         let mut token_at_char = Vec::with_capacity(num_chars);
@@ -96,10 +103,6 @@ impl<'a> Doc<'a> {
             }
             token_at_char.push(t);
         }
-        let description = &record.record.description;
-        let mut orig_byte_of_char = Vec::with_capacity(description.len() / 2 + 1);
-        orig_byte_of_char.extend(description.char_indices().map(|(b, _)| b));
-        orig_byte_of_char.push(description.len());
         let mut doc = Self {
             record,
             folded,

@@ -208,23 +208,13 @@ struct AliasIndex {
 }
 
 impl Ruleset {
-    /// Loads and compiles every file in `dir`; any error in any file fails with the first error
-    /// and the count (run `zaitaku check` for the full list).
+    /// Loads and compiles every file in `dir`; any error in any file fails with every error
+    /// ([`Error::Rules`]), as `zaitaku check` lists them.
     pub fn load(dir: &Path) -> Result<Self> {
         let (ruleset, problems) = compile::build(dir);
-        match ruleset {
-            Some(ruleset) => Ok(ruleset),
-            None => {
-                let errors: Vec<&Problem> = problems.iter().filter(|p| p.is_error).collect();
-                let first = errors.first().map(|p| (p.location.clone(), p.message.clone()));
-                let (location, message) =
-                    first.unwrap_or((Location::file(dir.display().to_string()), "cannot load rules".into()));
-                Err(Error::input(
-                    location,
-                    format!("{message} ({} error(s) in the rules; run `zaitaku check`)", errors.len().max(1)),
-                ))
-            }
-        }
+        ruleset.ok_or_else(|| {
+            Error::from_diagnostics(&problems, Location::file(dir.display().to_string()), "cannot load rules")
+        })
     }
 
     /// Validates every file in `dir`: the ruleset if it loads, and every problem, sorted.

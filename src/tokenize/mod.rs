@@ -51,15 +51,8 @@ impl Tokenizer {
             message: e.to_string(),
         })?;
         let (rows, problems) = user_dictionary::validate(name, csv_text);
-        if let Some(first) = problems.as_slice().first() {
-            return Err(Error::Dictionary {
-                location: first.location.clone(),
-                message: format!(
-                    "{} ({} problem(s) in all; run `zaitaku check`)",
-                    first.message,
-                    problems.len()
-                ),
-            });
+        if !problems.is_empty() {
+            return Err(Error::from_diagnostics(&problems, Location::file(name), "cannot load"));
         }
         let user_dictionary: Option<UserDictionary> = if rows.is_empty() {
             None

@@ -5,7 +5,7 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::{Location, Warnings};
+use crate::error::{Diagnostic, Location};
 
 /// File name of the user dictionary inside the dictionaries folder.
 pub const FILE_NAME: &str = "user_dictionary.csv";
@@ -15,9 +15,9 @@ const NUM_FIELDS: usize = 13;
 
 /// Validates the rows of a user-dictionary CSV, returning the rows to build from (comments and
 /// blank lines removed) and every problem found as `PATH:LINE` errors.
-pub(crate) fn validate(path: &str, text: &str) -> (String, Warnings) {
+pub(crate) fn validate(path: &str, text: &str) -> (String, Vec<Diagnostic>) {
     let mut rows = String::with_capacity(text.len());
-    let mut problems = Warnings::default();
+    let mut problems = Problems::default();
     let mut surfaces = std::collections::BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
@@ -65,7 +65,17 @@ pub(crate) fn validate(path: &str, text: &str) -> (String, Warnings) {
         rows.push_str(trimmed);
         rows.push('\n');
     }
-    (rows, problems)
+    (rows, problems.0)
+}
+
+/// Every problem of a user dictionary is an error: lindera would refuse the row.
+#[derive(Default)]
+struct Problems(Vec<Diagnostic>);
+
+impl Problems {
+    fn push(&mut self, location: Location, message: impl Into<String>) {
+        self.0.push(Diagnostic::error(location, message));
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +89,7 @@ mod tests {
                     短い,1285\n副主治医,1285,1285,x,名詞,一般,*,*,*,*,副主治医,フクシュジイ,フクシュジイ\n";
         let (rows, problems) = validate("u.csv", text);
         assert_eq!(rows.lines().count(), 2);
-        let messages: Vec<String> = problems.as_slice().iter().map(ToString::to_string).collect();
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(messages[0].starts_with("u.csv:3: surface \"ＭＣＳ\" is not NFKC"));
         assert!(messages[1].starts_with("u.csv:4: 2 fields, expected 13"));

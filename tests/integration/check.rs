@@ -78,17 +78,17 @@ match = { terms = ["AI"], window = 3 }
     let expected_starts = [
         "D/aliases.toml:",
         "D/cues.toml:",
-        "D/rules/zz_broken.toml:10: error: reference to undefined rule \"no.such.rule\"",
-        "D/rules/zz_broken.toml:15: error: term \"カルテ\" is listed twice",
-        "D/rules/zz_broken.toml:26: error: unknown field `window`",
-        "D/rules/zz_broken.toml:4: error: unknown tag id \"tech.ivrr\"",
+        "D/rules/zz_broken.toml:10:9: error: reference to undefined rule \"no.such.rule\"",
+        "D/rules/zz_broken.toml:15:9: error: term \"カルテ\" is listed twice",
+        "D/rules/zz_broken.toml:26:27: error: unknown field `window`",
+        "D/rules/zz_broken.toml:4:7: error: unknown tag id \"tech.ivrr\"",
     ];
     for start in expected_starts {
         assert!(lines.iter().any(|l| l.starts_with(start)), "missing {start:?} in:\n{text}");
     }
     assert!(text.contains("error: alias \"Iver\" has two targets: \"IVRy\""), "{text}");
     assert!(text.contains("unknown field `trail`"), "{text}");
-    // Sorted by file, then by line number (4 before 10).
+    // Sorted by file, then by line number (4 before 10); each line is PATH:LINE:COLUMN.
     let positions: Vec<(String, usize)> = lines[..lines.len() - 1]
         .iter()
         .map(|l| {
@@ -102,7 +102,7 @@ match = { terms = ["AI"], window = 3 }
     assert!(lines.last().unwrap().starts_with("failed: "), "{text}");
     assert!(stderr(&output).contains("the dictionaries have errors"));
 
-    // Every other subcommand refuses to load the same rules, naming the first problem.
+    // Every other subcommand refuses to load the same rules, naming every error (not warnings).
     let output = zaitaku(
         dir.path(),
         &[
@@ -113,7 +113,22 @@ match = { terms = ["AI"], window = 3 }
         ],
     );
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("run `zaitaku check`"), "{}", stderr(&output));
+    let errors = stderr(&output).replace(dictionaries, "D");
+    assert!(
+        errors.contains("6 error(s) in the dictionaries (`zaitaku check` lists warnings too)"),
+        "{errors}"
+    );
+    for line in [
+        "D/aliases.toml:105:1: alias \"Iver\" has two targets",
+        "D/cues.toml:85:1: unknown field `trail`",
+        "D/rules/zz_broken.toml:4:7: unknown tag id \"tech.ivrr\"",
+        "D/rules/zz_broken.toml:10:9: reference to undefined rule",
+        "D/rules/zz_broken.toml:15:9: term \"カルテ\" is listed twice",
+        "D/rules/zz_broken.toml:26:27: unknown field `window`",
+    ] {
+        assert!(errors.lines().any(|l| l.starts_with(line)), "missing {line:?} in:\n{errors}");
+    }
+    assert!(!errors.contains("decoy"), "warnings stay out of the error: {errors}");
 }
 
 #[test]
@@ -129,7 +144,7 @@ fn a_shadowed_decoy_is_a_warning_not_an_error() {
     assert!(output.status.success());
     let text = stdout(&output);
     assert!(
-        text.contains("zz_shadow.toml:5: warning: decoy \"aiツール\" equals a term of the rule"),
+        text.contains("zz_shadow.toml:5:11: warning: decoy \"aiツール\" equals a term of the rule"),
         "{text}"
     );
 }
@@ -176,12 +191,47 @@ names = ["booth"]
     assert_eq!(output.status.code(), Some(2));
     let text = stdout(&output).replace(dictionaries, "D");
     for expected in [
-        "D/rules/zz_context.toml:4: error: `needs_relation` applies to partner tags, not to tech.ai",
-        "D/rules/zz_context.toml:11: error: unknown acting_body kind \"dentists_guild\"",
-        "D/rules/zz_context.toml:17: error: `acting_body` needs exactly one of `is` or `is_not`",
-        "D/rules/zz_context.toml:23: error: unknown names kind \"booth\"",
+        "D/rules/zz_context.toml:4:18: error: `needs_relation` applies to partner tags, not to tech.ai",
+        "D/rules/zz_context.toml:11:15: error: unknown acting_body kind \"dentists_guild\"",
+        "D/rules/zz_context.toml:17:15: error: `acting_body` needs exactly one of `is` or `is_not`",
+        "D/rules/zz_context.toml:23:9: error: unknown names kind \"booth\"",
         "error: unknown names kind \"festival\" in relation.inside_names_of",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+}
+
+/// A misspelt key inside an entity or a `within` table is an error, as it is everywhere else,
+/// not a silently ignored field.
+#[test]
+fn a_misspelt_key_in_an_entity_or_a_window_is_an_error() {
+    let dir = workdir();
+    copy_shipped(dir.path());
+    std::fs::write(
+        dir.path().join("rules/zz_keys.toml"),
+        r#"[[rule]]
+name = "suffix_misspelt"
+tag = "partner.house_call_vendor"
+match = { regex = '(?P<entity>[ァ-ヶ]+)往診' }
+entity = { capture = "entity", sufix = "社" }
+
+[[rule]]
+name = "window_misspelt"
+tag = "tech.ai"
+match = { all = [{ terms = ["AI"] }, { terms = ["問診"] }], within = { token = 3 } }
+"#,
+    )
+    .unwrap();
+    let dictionaries = dir.path().to_str().unwrap();
+    let output = zaitaku(dir.path(), &["check", "--dictionaries", dictionaries]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stdout(&output).replace(dictionaries, "D");
+    assert!(text.contains("D/rules/zz_keys.toml:5:10: error: an entity mode"), "{text}");
+    assert!(text.contains("with no other key"), "{text}");
+    assert!(
+        text.contains(
+            "D/rules/zz_keys.toml:10:68: error: \"sentence\", \"record\", { tokens = N } or { chars = N }"
+        ),
+        "{text}"
+    );
 }

@@ -3,6 +3,7 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use zaitaku::ingest::{self, Encoding, LineEnding};
 use zaitaku::tag::Ruleset;
 use zaitaku::tokenize::Tokenizer;
@@ -91,8 +92,25 @@ fn without_source(records: Vec<Record>) -> Vec<Record> {
     records.into_iter().map(|r| Record { source: None, ..r }).collect()
 }
 
+/// 64 cases per property; failures found before are kept in `properties.proptest-regressions`
+/// beside this file and replayed first (proptest's default file persistence).
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 64,
+        failure_persistence: Some(Box::new(FileFailurePersistence::default())),
+        ..ProptestConfig::default()
+    }
+}
+
+#[test]
+fn the_committed_regressions_are_replayed() {
+    let persistence = config().failure_persistence.expect("persistence is on");
+    let seeds = persistence.load_persisted_failures2(Some(file!()));
+    assert!(!seeds.is_empty(), "no seed read from properties.proptest-regressions");
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     /// Written as CSV (UTF-8 or Shift_JIS, LF or CRLF) or JSON Lines and read back: the same records.
     #[test]

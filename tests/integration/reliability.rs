@@ -1,12 +1,10 @@
 //! No run loses a report: a full disk, an output path that is a file, and SIGKILL at exact points
 //! while the report is written leave every file either the previous version or the new complete
-//! one. And the FY2024 report is pinned by committed hashes, so a rebuilt binary is checked too.
+//! one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use sha2::{Digest, Sha256};
 
 use super::harness::{repo, stderr, workdir};
 
@@ -73,6 +71,11 @@ fn a_full_disk_fails_cleanly_and_keeps_the_previous_report() {
     assert!(job(dir.path(), &one, &out).output().unwrap().status.success());
     let before = files(&out);
     let output = job(dir.path(), &two, &out).env("ZAITAKU_FAULT_WRITE_AFTER", "7").output().unwrap();
+    if !cfg!(debug_assertions) {
+        // `cargo test --release` runs the release binary, which must not read test hooks.
+        assert!(output.status.success(), "a release binary obeyed a fault hook: {}", stderr(&output));
+        return;
+    }
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("No space left on device"), "{}", stderr(&output));
     assert!(files(&out) == before, "previous report intact");
@@ -83,6 +86,10 @@ fn a_full_disk_fails_cleanly_and_keeps_the_previous_report() {
 /// SIGKILL at several exact points while writing: while staging, and while renaming into place.
 #[test]
 fn a_killed_run_leaves_each_file_old_or_new_and_no_temporary_file() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: the release binary has no pause hook (see the full-disk test)");
+        return;
+    }
     let dir = workdir();
     let (one, two) = two_datasets(dir.path());
     let reference = dir.path().join("reference");
@@ -127,31 +134,6 @@ fn a_killed_run_leaves_each_file_old_or_new_and_no_temporary_file() {
                 .contains(".staging-"))
         );
     }
-}
-
-/// The FY2024 report, byte for byte, as committed hashes (`ZAITAKU_BLESS=1` rewrites them).
-#[test]
-fn the_fy2024_report_matches_its_committed_hashes() {
-    let dir = workdir();
-    let out = dir.path().join("reports");
-    let output = job(dir.path(), &repo("data"), &out).output().unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
-    let actual: String = files(&out)
-        .iter()
-        .map(|(path, bytes)| format!("{}  {}\n", hex(&Sha256::digest(bytes)), path.display()))
-        .collect();
-    let golden = repo("tests/golden/fy2024_report.sha256");
-    if std::env::var_os("ZAITAKU_BLESS").is_some() {
-        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
-        std::fs::write(&golden, &actual).unwrap();
-    }
-    let expected =
-        std::fs::read_to_string(&golden).expect("committed hashes (ZAITAKU_BLESS=1 cargo test writes them)");
-    super::harness::assert_same("FY2024 report hashes", &expected, &actual);
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every subcommand's stdout on a full device: exit 2 naming `<stdout>`, never a panic.

@@ -177,7 +177,8 @@ pub fn headless(chromium: &Path, profile: &Path, args: &[&str]) -> std::process:
 }
 
 /// Opens the report in headless Chromium: no console errors, every image loads, and the
-/// drill-down reached by URL shows the evidence. Saves a screenshot to target/report-screenshot.png.
+/// drill-down reached by URL shows the evidence. Saves a screenshot to
+/// `$CARGO_TARGET_TMPDIR/report-screenshot.png` (`target/tmp/` unless `CARGO_TARGET_DIR` moves it).
 #[test]
 fn the_report_works_in_a_real_browser() {
     let Some(chromium) = chromium() else {
@@ -219,7 +220,7 @@ fn the_report_works_in_a_real_browser() {
         &drill[..drill.len().min(2000)]
     );
 
-    let screenshot = repo("target/report-screenshot.png");
+    let screenshot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     let shot = headless(
         &chromium,
         &profile,

@@ -105,13 +105,19 @@ fn all_within_a_token_window_ordered_or_not() {
 }
 
 #[test]
-fn sentence_scope_stops_at_maru_newline_and_nakaguro() {
+fn sentence_scope_stops_at_maru_full_width_stop_newline_and_nakaguro() {
     let rules = "[[rule]]\nname = \"s\"\ntag = \"staff.vendor_night_cover\"\n\
                  match = { all = [{ terms = [\"外部事業者\"] }, { terms = [\"夜間\"] }], within = \"sentence\" }\n";
     assert_eq!(tag_ids(rules, "夜間は外部事業者に依頼した。").len(), 1);
     assert!(tag_ids(rules, "夜間の体制を見直した。外部事業者と契約した。").is_empty());
     assert!(tag_ids(rules, "夜間\n外部事業者と契約した。").is_empty());
     assert!(tag_ids(rules, "夜間・外部事業者").is_empty());
+    assert!(tag_ids(rules, "夜間の体制を見直した．外部事業者と契約した．").is_empty(), "full-width stop");
+    assert_eq!(
+        tag_ids(rules, "夜間は0.5日分を外部事業者に任せた。").len(),
+        1,
+        "a decimal point ends nothing"
+    );
 }
 
 #[test]
