@@ -111,6 +111,17 @@ impl Status {
     pub fn from_name(name: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|status| status.name() == name)
     }
+
+    /// 1 (implemented) to 5 (suspended): the order above, so the strongest status of a group is
+    /// its smallest rank (0 is kept for "absent" by the views that store ranks).
+    pub fn rank(self) -> u32 {
+        self as u32 + 1
+    }
+
+    /// The status of a [`Status::rank`]; `None` for 0 (absent) or out of range.
+    pub fn from_rank(rank: u32) -> Option<Status> {
+        rank.checked_sub(1).and_then(|i| Status::ALL.get(i as usize)).copied()
+    }
 }
 
 /// A span of a description in both texts, in characters, half-open.

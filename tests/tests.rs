@@ -2,6 +2,8 @@
 //! Each module reads like examples of use.
 
 mod integration {
+    #[cfg(feature = "report")]
+    pub mod aggregate_cells;
     pub mod check;
     pub mod cli;
     pub mod errors;

@@ -10,10 +10,16 @@
 //! strongest across those records. Rows and columns of every view follow fixed orders (districts
 //! by number, tags by family then taxonomy order, statuses by strength), so charts compare.
 //!
+//! Every cell is computed here once, by one polars group: its value (associations, records or a
+//! status rank, as the view says) and its members (the records that make it), so a table's
+//! number and its drill-down cannot disagree. Render and the year-over-year pages only read them.
+//!
 //! What can fail: polars itself (reported as an error, never a panic). Deliberately not done here:
 //! anything about files or drawing (that is `render`).
 
 pub mod stats;
+#[cfg(test)]
+mod tests;
 pub mod yoy;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,30 +34,68 @@ use crate::tag::TagInfo;
 /// Families in display order.
 pub const FAMILIES: [&str; 4] = ["tech", "staff", "partner", "hub"];
 
-/// A labelled matrix of counts with fixed row and column order.
+/// Indices into [`Aggregates::tagged`], ascending: the records that make a cell.
+pub type Members = Vec<u32>;
+
+/// A labelled matrix with fixed row and column order: each cell's value and its records.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Matrix {
     /// Row keys.
     pub rows: Vec<String>,
     /// Column keys.
     pub cols: Vec<String>,
-    /// `values[row][col]`.
+    /// `values[row][col]`: what the view counts (see its field of [`Aggregates`]).
     pub values: Vec<Vec<u32>>,
+    /// `members[row][col]`: the records behind that value.
+    pub members: Vec<Vec<Members>>,
 }
 
 impl Matrix {
     fn zeros(rows: Vec<String>, cols: Vec<String>) -> Self {
         let values = vec![vec![0; cols.len()]; rows.len()];
-        Self { rows, cols, values }
+        let members = vec![vec![Vec::new(); cols.len()]; rows.len()];
+        Self { rows, cols, values, members }
     }
 
-    fn add(&mut self, row: &str, col: &str, n: u32) {
-        if let (Some(r), Some(c)) =
-            (self.rows.iter().position(|x| x == row), self.cols.iter().position(|x| x == col))
-        {
-            self.values[r][c] += n;
+    /// Fills the cells named by `groups`; keys outside the rows or columns are left out.
+    fn fill(&mut self, groups: impl IntoIterator<Item = Group>) {
+        let row_of: BTreeMap<&str, usize> =
+            self.rows.iter().enumerate().map(|(i, r)| (r.as_str(), i)).collect();
+        let col_of: BTreeMap<&str, usize> =
+            self.cols.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        for group in groups {
+            if let (Some(&r), Some(&c)) = (row_of.get(group.row.as_str()), col_of.get(group.col.as_str())) {
+                self.values[r][c] = group.value;
+                self.members[r][c] = group.members;
+            }
         }
     }
+
+    /// The value and records of the cell at (`row`, `col`), if both keys exist.
+    pub fn cell(&self, row: &str, col: &str) -> Option<(u32, &[u32])> {
+        let r = self.rows.iter().position(|x| x == row)?;
+        let c = self.cols.iter().position(|x| x == col)?;
+        Some((self.values[r][c], &self.members[r][c]))
+    }
+
+    /// Every non-empty cell as (row, column, records), row by row.
+    pub fn cells_with_members(&self) -> impl Iterator<Item = (&str, &str, &[u32])> {
+        self.rows.iter().enumerate().flat_map(move |(r, row)| {
+            self.cols.iter().enumerate().filter_map(move |(c, col)| {
+                let members = &self.members[r][c];
+                (!members.is_empty()).then_some((row.as_str(), col.as_str(), members.as_slice()))
+            })
+        })
+    }
+}
+
+/// One polars group: two keys, the group's value, its records.
+#[derive(Debug, Clone)]
+struct Group {
+    row: String,
+    col: String,
+    value: u32,
+    members: Members,
 }
 
 /// Share of associations with a tag in one area or 二次保健医療圏.
@@ -65,6 +109,8 @@ pub struct Share {
     pub n: u32,
     /// Associations in the group that reported.
     pub total: u32,
+    /// The records of those `n` associations that have the tag.
+    pub members: Members,
 }
 
 impl Share {
@@ -123,8 +169,8 @@ pub struct Aggregates {
     pub tag_infos: Vec<TagInfo>,
     /// Associations in district-number order.
     pub associations: Vec<Association>,
-    /// District × tag: the association's strongest status rank (0 = absent, 1 = implemented …
-    /// 5 = suspended), rows in district order.
+    /// District × tag: the association's strongest [`Status::rank`] (0 = absent), rows in
+    /// district order; members: its records with the tag.
     pub district_tag_status: Matrix,
     /// Tag × 二次保健医療圏 shares.
     pub medical_area_shares: Vec<Share>,
@@ -132,11 +178,12 @@ pub struct Aggregates {
     pub area_shares: Vec<Share>,
     /// 区部 vs 多摩 per tag, with p-values.
     pub area_comparisons: Vec<AreaComparison>,
-    /// Program × 事業区分: records.
+    /// Program × 事業区分: records (a record without a program is under "").
     pub program_category: Matrix,
     /// Tag × status: records.
     pub status_tag: Matrix,
-    /// Tag × tag: associations with both (the diagonal: with the tag).
+    /// Tag × tag: associations with both (the diagonal: with the tag); members: those
+    /// associations' records with either tag.
     pub cooccurrence: Matrix,
     /// Entity × district: records naming the entity.
     pub entity_district: Matrix,
@@ -146,12 +193,24 @@ pub struct Aggregates {
     pub tagged: Vec<TaggedRecord>,
 }
 
-fn polars_error(e: PolarsError) -> Error {
-    Error::Aggregate { view: "the tidy tables".into(), message: e.to_string() }
+/// Columns of the tidy `tags` table that only aggregation uses: [`Aggregates::public_tags`]
+/// leaves them out of the files.
+pub const INTERNAL_COLUMNS: [&str; 2] = ["row", "status_rank"];
+
+impl Aggregates {
+    /// The tidy `tags` table as the report writes it.
+    pub fn public_tags(&self) -> DataFrame {
+        self.tags.drop_many(INTERNAL_COLUMNS)
+    }
+
+    /// The records of `members`.
+    pub fn records_of<'a>(&'a self, members: &'a [u32]) -> impl Iterator<Item = &'a TaggedRecord> + 'a {
+        members.iter().map(|&i| &self.tagged[i as usize])
+    }
 }
 
-fn status_rank(status: Status) -> u32 {
-    Status::ALL.iter().position(|s| *s == status).map_or(0, |p| p as u32 + 1)
+fn polars_error(view: &'static str) -> impl Fn(PolarsError) -> Error {
+    move |e| Error::Aggregate { view: view.into(), message: e.to_string() }
 }
 
 /// Aggregates one fiscal year's tagged records. Associations the region file does not know are
@@ -186,14 +245,15 @@ pub fn aggregate(
         }
     }
 
-    let records = records_frame(tagged, &place).map_err(polars_error)?;
-    let tags = tags_frame(tagged, &place, &tag_infos).map_err(polars_error)?;
+    let records = records_frame(tagged, &place).map_err(polars_error("records"))?;
+    let tags = tags_frame(tagged, &place, &tag_infos).map_err(polars_error("tags"))?;
 
     // Associations, in the order of their first district number.
     let mut associations: Vec<Association> = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     for record in tagged {
         let Some(district) = &record.record.district else { continue };
-        if associations.iter().any(|a| &a.district == district) {
+        if !seen.insert(district) {
             continue;
         }
         let (medical_area, area) = place(district);
@@ -206,27 +266,23 @@ pub fn aggregate(
     }
     associations.sort_by(|a, b| a.district_no.cmp(&b.district_no).then(a.district.cmp(&b.district)));
     let tag_ids: Vec<String> = tag_infos.iter().map(|t| t.id.clone()).collect();
+    let district_names: Vec<String> = associations.iter().map(|a| a.district.clone()).collect();
+    let with_district = || tags.clone().lazy().filter(col("district").is_not_null());
 
-    // Presence: (district, tag) → strongest status rank, from the tidy tags table.
-    let presence = tags
-        .clone()
-        .lazy()
-        .filter(col("district").is_not_null())
-        .group_by([col("district"), col("tag")])
-        .agg([col("status_rank").min().alias("rank")])
-        .sort(["district", "tag"], SortMultipleOptions::default())
-        .collect()
-        .map_err(polars_error)?;
-    let present: Vec<(String, String, u32)> =
-        triples_u32(&presence, "district", "tag", "rank").map_err(polars_error)?;
-    let mut district_tag_status =
-        Matrix::zeros(associations.iter().map(|a| a.district.clone()).collect(), tag_ids.clone());
-    for (district, tag, rank) in &present {
-        district_tag_status.add(district, tag, *rank);
-    }
+    // Presence: (district, tag) → strongest status rank and the records with the tag.
+    let present = groups(
+        with_district()
+            .group_by([col("district"), col("tag")])
+            .agg([col("status_rank").min().alias("value"), rows()]),
+        "district",
+        "tag",
+    )
+    .map_err(polars_error("district × tag"))?;
+    let mut district_tag_status = Matrix::zeros(district_names.clone(), tag_ids.clone());
+    district_tag_status.fill(present.iter().cloned());
 
     // Reporting associations per group (N) and associations with each tag per group (n).
-    let group_shares = |key: &str, groups: &[String]| -> PolarsResult<Vec<Share>> {
+    let group_shares = |key: &str, group_names: &[String]| -> PolarsResult<Vec<Share>> {
         let totals = records
             .clone()
             .lazy()
@@ -234,25 +290,28 @@ pub fn aggregate(
             .group_by([col(key)])
             .agg([col("district").n_unique().cast(DataType::UInt32).alias("total")])
             .collect()?;
-        let totals: BTreeMap<String, u32> = pairs_u32(&totals, key, "total")?.into_iter().collect();
-        let with_tag = tags
-            .clone()
-            .lazy()
-            .filter(col("district").is_not_null())
-            .group_by([col("tag"), col(key)])
-            .agg([col("district").n_unique().cast(DataType::UInt32).alias("n")])
-            .collect()?;
-        let counts: BTreeMap<(String, String), u32> =
-            triples_u32(&with_tag, "tag", key, "n")?.into_iter().map(|(t, g, n)| ((t, g), n)).collect();
+        let totals: BTreeMap<String, u32> =
+            strings(&totals, key)?.into_iter().zip(u32s(&totals, "total")?).collect();
+        let with_tag = groups(
+            with_district()
+                .group_by([col("tag"), col(key)])
+                .agg([col("district").n_unique().cast(DataType::UInt32).alias("value"), rows()]),
+            "tag",
+            key,
+        )?;
+        let mut with_tag: BTreeMap<(String, String), Group> =
+            with_tag.into_iter().map(|g| ((g.row.clone(), g.col.clone()), g)).collect();
         let mut shares = Vec::new();
         for tag in &tag_ids {
-            for group in groups {
+            for group in group_names {
                 let total = totals.get(group).copied().unwrap_or(0);
                 if total == 0 {
                     continue;
                 }
-                let n = counts.get(&(tag.clone(), group.clone())).copied().unwrap_or(0);
-                shares.push(Share { tag: tag.clone(), group: group.clone(), n, total });
+                let (n, members) = with_tag
+                    .remove(&(tag.clone(), group.clone()))
+                    .map_or((0, Vec::new()), |g| (g.value, g.members));
+                shares.push(Share { tag: tag.clone(), group: group.clone(), n, total, members });
             }
         }
         Ok(shares)
@@ -262,8 +321,9 @@ pub fn aggregate(
     medical_area_names.push(UNKNOWN.to_owned());
     let mut area_names: Vec<String> = AREAS.iter().map(|a| (*a).to_owned()).collect();
     area_names.push(UNKNOWN.to_owned());
-    let medical_area_shares = group_shares("medical_area", &medical_area_names).map_err(polars_error)?;
-    let area_shares = group_shares("area", &area_names).map_err(polars_error)?;
+    let medical_area_shares =
+        group_shares("medical_area", &medical_area_names).map_err(polars_error("tag × 二次保健医療圏"))?;
+    let area_shares = group_shares("area", &area_names).map_err(polars_error("tag × area"))?;
 
     let mut area_comparisons: Vec<AreaComparison> = tag_ids
         .iter()
@@ -290,72 +350,73 @@ pub fn aggregate(
     }
 
     // Program × 事業区分 (records), from a long table of categories.
-    let categories = category_frame(tagged).map_err(polars_error)?;
-    let program_counts = categories
-        .lazy()
-        .group_by([col("program"), col("category")])
-        .agg([len().cast(DataType::UInt32).alias("n")])
-        .sort(["program", "category"], SortMultipleOptions::default())
-        .collect()
-        .map_err(polars_error)?;
-    let program_triples = triples_u32(&program_counts, "program", "category", "n").map_err(polars_error)?;
-    let programs: Vec<String> = sorted_unique(program_triples.iter().map(|t| t.0.clone()));
-    let category_names: Vec<String> = sorted_unique(program_triples.iter().map(|t| t.1.clone()));
-    let mut program_category = Matrix::zeros(programs, category_names);
-    for (program, category, n) in &program_triples {
-        program_category.add(program, category, *n);
-    }
+    let categories = category_frame(tagged).map_err(polars_error("program × 事業区分"))?;
+    let program_groups = groups(
+        categories.lazy().group_by([col("program"), col("category")]).agg([records_in_group(), rows()]),
+        "program",
+        "category",
+    )
+    .map_err(polars_error("program × 事業区分"))?;
+    let mut program_category = Matrix::zeros(
+        sorted_unique(program_groups.iter().map(|g| g.row.clone())),
+        sorted_unique(program_groups.iter().map(|g| g.col.clone())),
+    );
+    program_category.fill(program_groups);
 
     // Tag × status (records).
-    let status_counts = tags
-        .clone()
-        .lazy()
-        .group_by([col("tag"), col("status")])
-        .agg([len().cast(DataType::UInt32).alias("n")])
-        .collect()
-        .map_err(polars_error)?;
+    let status_groups = groups(
+        tags.clone().lazy().group_by([col("tag"), col("status")]).agg([records_in_group(), rows()]),
+        "tag",
+        "status",
+    )
+    .map_err(polars_error("status × tag"))?;
     let mut status_tag =
         Matrix::zeros(tag_ids.clone(), Status::ALL.iter().map(|s| s.name().to_owned()).collect());
-    for (tag, status, n) in triples_u32(&status_counts, "tag", "status", "n").map_err(polars_error)? {
-        status_tag.add(&tag, &status, n);
-    }
+    status_tag.fill(status_groups);
 
-    // Tag × tag co-occurrence over associations.
-    let mut cooccurrence = Matrix::zeros(tag_ids.clone(), tag_ids.clone());
-    let mut by_district: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (district, tag, _) in &present {
-        by_district.entry(district).or_default().push(tag);
+    // Tag × tag co-occurrence over associations, from the presence groups: a pair's members are
+    // the associations' records with either tag.
+    let mut by_district: BTreeMap<&str, Vec<&Group>> = BTreeMap::new();
+    for group in &present {
+        by_district.entry(group.row.as_str()).or_default().push(group);
     }
-    for tags_of_district in by_district.values() {
-        for a in tags_of_district {
-            for b in tags_of_district {
-                cooccurrence.add(a, b, 1);
+    let mut pairs: BTreeMap<(&str, &str), Group> = BTreeMap::new();
+    for groups_of_district in by_district.values() {
+        for a in groups_of_district {
+            for b in groups_of_district {
+                let pair = pairs.entry((a.col.as_str(), b.col.as_str())).or_insert_with(|| Group {
+                    row: a.col.clone(),
+                    col: b.col.clone(),
+                    value: 0,
+                    members: Vec::new(),
+                });
+                pair.value += 1;
+                pair.members.extend(a.members.iter().chain(&b.members));
             }
         }
     }
+    let mut cooccurrence = Matrix::zeros(tag_ids.clone(), tag_ids.clone());
+    cooccurrence.fill(pairs.into_values().map(|mut pair| {
+        pair.members.sort_unstable();
+        pair.members.dedup();
+        pair
+    }));
 
     // Entity × district (records naming the entity).
-    let entity_counts = tags
-        .clone()
-        .lazy()
-        .filter(col("entity").is_not_null().and(col("district").is_not_null()))
-        .group_by([col("entity"), col("district")])
-        .agg([len().cast(DataType::UInt32).alias("n")])
-        .sort(["entity", "district"], SortMultipleOptions::default())
-        .collect()
-        .map_err(polars_error)?;
-    let entity_triples = triples_u32(&entity_counts, "entity", "district", "n").map_err(polars_error)?;
+    let entity_groups = groups(
+        with_district()
+            .filter(col("entity").is_not_null())
+            .group_by([col("entity"), col("district")])
+            .agg([records_in_group(), rows()]),
+        "entity",
+        "district",
+    )
+    .map_err(polars_error("entity × district"))?;
     let mut entity_district = Matrix::zeros(
-        sorted_unique(entity_triples.iter().map(|t| t.0.clone())),
-        associations
-            .iter()
-            .map(|a| a.district.clone())
-            .filter(|d| entity_triples.iter().any(|t| &t.1 == d))
-            .collect(),
+        sorted_unique(entity_groups.iter().map(|g| g.row.clone())),
+        district_names.iter().filter(|d| entity_groups.iter().any(|g| &g.col == *d)).cloned().collect(),
     );
-    for (entity, district, n) in &entity_triples {
-        entity_district.add(entity, district, *n);
-    }
+    entity_district.fill(entity_groups);
 
     let untagged = tagged.iter().filter(|r| r.tags.is_empty()).map(|r| r.record.id.clone()).collect();
     let mut years: Vec<u16> = tagged.iter().filter_map(|r| r.record.fiscal_year).collect();
@@ -380,6 +441,35 @@ pub fn aggregate(
     })
 }
 
+/// The group's records, as the `rows` list column.
+fn rows() -> Expr {
+    col("row").implode(false).alias("rows")
+}
+
+/// The number of distinct records in a group, as the `value` column.
+fn records_in_group() -> Expr {
+    col("row").n_unique().cast(DataType::UInt32).alias("value")
+}
+
+/// Runs a group-by whose result has the keys `row` and `col`, a `value` and `rows`.
+fn groups(query: LazyFrame, row: &str, col_name: &str) -> PolarsResult<Vec<Group>> {
+    let frame = query.collect()?;
+    let keys = strings(&frame, row)?.into_iter().zip(strings(&frame, col_name)?);
+    let values = u32s(&frame, "value")?;
+    let lists = frame.column("rows")?.list()?;
+    let mut out = Vec::with_capacity(frame.height());
+    for (((row, col), value), list) in keys.zip(values).zip(lists.series_iter()) {
+        let mut members: Members =
+            list.map(|s| s.u32().map(|c| c.into_no_null_iter().collect())).transpose()?.unwrap_or_default();
+        members.sort_unstable();
+        members.dedup();
+        out.push(Group { row, col, value, members });
+    }
+    // Group order from polars is not fixed; the cells' is.
+    out.sort_by(|a, b| (&a.row, &a.col).cmp(&(&b.row, &b.col)));
+    Ok(out)
+}
+
 fn sorted_unique(values: impl Iterator<Item = String>) -> Vec<String> {
     let set: BTreeSet<String> = values.collect();
     set.into_iter().collect()
@@ -393,19 +483,6 @@ fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 fn u32s(df: &DataFrame, name: &str) -> PolarsResult<Vec<u32>> {
     let column = df.column(name)?.cast(&DataType::UInt32)?;
     Ok(column.u32()?.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-fn pairs_u32(df: &DataFrame, key: &str, value: &str) -> PolarsResult<Vec<(String, u32)>> {
-    Ok(strings(df, key)?.into_iter().zip(u32s(df, value)?).collect())
-}
-
-fn triples_u32(df: &DataFrame, a: &str, b: &str, value: &str) -> PolarsResult<Vec<(String, String, u32)>> {
-    Ok(strings(df, a)?
-        .into_iter()
-        .zip(strings(df, b)?)
-        .zip(u32s(df, value)?)
-        .map(|((x, y), n)| (x, y, n))
-        .collect())
 }
 
 /// The tidy `records` table.
@@ -451,6 +528,7 @@ fn tags_frame(
     let mut columns: BTreeMap<&str, Vec<Option<String>>> = BTreeMap::new();
     let mut years = Vec::new();
     let mut ranks = Vec::new();
+    let mut rows = Vec::new();
     let keys = [
         "id",
         "district",
@@ -466,7 +544,7 @@ fn tags_frame(
         "evidence",
         "rule",
     ];
-    for record in tagged {
+    for (row, record) in tagged.iter().enumerate() {
         let r = &record.record;
         let (medical_area, area) = r.district.as_deref().map_or((UNKNOWN.into(), UNKNOWN.into()), place);
         for tag in &record.tags {
@@ -492,14 +570,16 @@ fn tags_frame(
                 columns.entry(key).or_default().push(value);
             }
             years.push(r.fiscal_year.map(u32::from));
-            ranks.push(status_rank(tag.status));
+            ranks.push(tag.status.rank());
+            rows.push(row as u32);
         }
     }
     let mut out = vec![Column::new("fiscal_year".into(), years)];
     for key in keys {
         out.push(Column::new(key.into(), columns.remove(key).unwrap_or_default()));
     }
-    out.push(Column::new("status_rank".into(), ranks));
+    out.push(Column::new(INTERNAL_COLUMNS[0].into(), rows));
+    out.push(Column::new(INTERNAL_COLUMNS[1].into(), ranks));
     DataFrame::new_infer_height(out)
 }
 
@@ -507,14 +587,17 @@ fn tags_frame(
 fn category_frame(tagged: &[TaggedRecord]) -> PolarsResult<DataFrame> {
     let mut programs = Vec::new();
     let mut categories = Vec::new();
-    for record in tagged {
+    let mut rows = Vec::new();
+    for (row, record) in tagged.iter().enumerate() {
         for category in &record.record.categories {
             programs.push(record.record.program.clone().unwrap_or_default());
             categories.push(category.clone());
+            rows.push(row as u32);
         }
     }
     DataFrame::new_infer_height(vec![
         Column::new("program".into(), programs),
         Column::new("category".into(), categories),
+        Column::new("row".into(), rows),
     ])
 }

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use resvg::{tiny_skia, usvg};
 
+use crate::aggregate::yoy::TagChanges;
 use crate::aggregate::{Aggregates, FAMILIES};
 use crate::error::{Error, Result};
 use crate::model::Status;
@@ -578,10 +579,8 @@ pub fn adoption_over_years(years: &[Aggregates]) -> Result<Chart> {
                 .iter()
                 .map(|year| {
                     let total = year.associations.len() as u32;
-                    let col = year.district_tag_status.cols.iter().position(|c| c == tag);
-                    let n = col.map_or(0, |c| {
-                        year.district_tag_status.values.iter().filter(|row| row[c] > 0).count() as u32
-                    });
+                    // The co-occurrence diagonal: associations with the tag.
+                    let n = year.cooccurrence.cell(tag, tag).map_or(0, |(n, _)| n);
                     let share = if total == 0 { 0.0 } else { f64::from(n) / f64::from(total) };
                     Cell {
                         fill: intensity(share),
@@ -612,14 +611,9 @@ pub fn adoption_over_years(years: &[Aggregates]) -> Result<Chart> {
 }
 
 /// New, continued and dropped associations per tag between two years.
-pub fn changes_by_tag(
-    latest: &Aggregates,
-    counts: &[(String, [u32; 3])],
-    from: u16,
-    to: u16,
-) -> Result<Chart> {
-    let max = count_axis(counts.iter().map(|(_, c)| c.iter().sum::<u32>()).max().unwrap_or(1));
-    let rows = counts.iter().map(|(id, _)| tag_label(latest, id)).collect();
+pub fn changes_by_tag(latest: &Aggregates, counts: &[TagChanges], from: u16, to: u16) -> Result<Chart> {
+    let max = count_axis(counts.iter().map(|c| c.counts.iter().sum::<u32>()).max().unwrap_or(1));
+    let rows = counts.iter().map(|c| tag_label(latest, &c.tag)).collect();
     draw_bars(
         "changes",
         Bars {
@@ -637,14 +631,14 @@ pub fn changes_by_tag(
         },
         |area, i, (x, y, w, h)| {
             let mut x0 = x;
-            for (k, &n) in counts[i].1.iter().enumerate() {
+            for (k, &n) in counts[i].counts.iter().enumerate() {
                 let x1 = x0 + (f64::from(w) * f64::from(n) / f64::from(max)).round() as i32;
                 if x1 > x0 {
                     rect(area, x0, y + 3, x1, y + h - 3, &CHANGE_COLORS[k])?;
                 }
                 x0 = x1;
             }
-            let [new, kept, dropped] = counts[i].1;
+            let [new, kept, dropped] = counts[i].counts;
             let label = if new + kept + dropped == 0 {
                 String::new()
             } else {

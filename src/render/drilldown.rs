@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::aggregate::Aggregates;
+use crate::aggregate::{Aggregates, Matrix};
 use crate::model::TaggedRecord;
 
 /// Records a drill-down lists per cell at most; the page says when a cell has more.
@@ -81,7 +81,7 @@ pub fn page_data(a: &Aggregates, years: &[Aggregates], listed_untagged: &[&Tagge
     let records: Vec<(&Aggregates, &TaggedRecord)> =
         years.iter().flat_map(|year| year.tagged.iter().map(move |t| (year, t))).collect();
     let listed: BTreeSet<&str> = listed_untagged.iter().map(|t| t.record.id.as_str()).collect();
-    let cells = cell_members(a.fiscal_year, &records, &listed);
+    let cells = cell_members(a, years, &listed);
     let (shown_by_cell, shown) = choose_shown(&cells);
     let position: BTreeMap<usize, usize> = shown.iter().enumerate().map(|(new, &old)| (old, new)).collect();
     let data = PageData {
@@ -132,70 +132,61 @@ fn choose_shown(cells: &BTreeMap<String, Vec<usize>>) -> (Vec<Vec<usize>>, BTree
     (chosen, shown)
 }
 
-/// Every cell a page links to, with the indices of its records in page order (the main job
-/// sorts records by year and id, so that is also the order of the year-over-year cells). The
-/// cells are the page's tables: district × tag, area × tag, 二次保健医療圏 × tag, tag × status,
-/// program × 事業区分, tag × tag (associations with both), entity × district, one untagged
-/// record, and an association's tag across years.
+/// Every cell a page links to, with the indices of its records in page order (`years`' records
+/// one after the other), read from the cells aggregation made: district × tag, area × tag,
+/// 二次保健医療圏 × tag, tag × status, program × 事業区分, tag × tag, entity × district, one
+/// untagged record, and an association's tag across years.
 fn cell_members(
-    latest: Option<u16>,
-    records: &[(&Aggregates, &TaggedRecord)],
+    a: &Aggregates,
+    years: &[Aggregates],
     listed_untagged: &BTreeSet<&str>,
 ) -> BTreeMap<String, Vec<usize>> {
-    let in_view =
-        |t: &TaggedRecord| latest.is_none() || t.record.fiscal_year.is_none_or(|y| Some(y) == latest);
-    // Tags each association has in the page's year, for the co-occurrence cells.
-    let mut district_tags: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (_, t) in records.iter().filter(|(_, t)| in_view(t)) {
-        if let Some(district) = t.record.district.as_deref() {
-            district_tags.entry(district).or_default().extend(t.tags.iter().map(|tag| tag.tag.as_str()));
-        }
-    }
-
+    let bases: Vec<usize> = years
+        .iter()
+        .scan(0, |next, year| {
+            let base = *next;
+            *next += year.tagged.len();
+            Some(base)
+        })
+        .collect();
+    let page_year = years
+        .iter()
+        .position(|y| std::ptr::eq(y, a))
+        .or_else(|| years.iter().position(|y| y.fiscal_year == a.fiscal_year))
+        .unwrap_or(0);
+    let base = bases.get(page_year).copied().unwrap_or(0);
     let mut cells: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let mut add = |key: String, index: usize| {
-        let members = cells.entry(key).or_default();
-        if members.last() != Some(&index) {
-            members.push(index);
+    let mut add = |key: String, members: &[u32], base: usize| {
+        if !members.is_empty() {
+            cells.entry(key).or_default().extend(members.iter().map(|&m| base + m as usize));
         }
     };
-    for (index, &(year, t)) in records.iter().enumerate() {
-        let record = &t.record;
-        let district = record.district.as_deref();
-        if let Some(district) = district {
-            for tag in &t.tags {
-                add(format!("yoy|{district}|{}", tag.tag), index);
-            }
+    let views: [(&str, &Matrix); 5] = [
+        ("district_tag", &a.district_tag_status),
+        ("status", &a.status_tag),
+        ("program_category", &a.program_category),
+        ("pair", &a.cooccurrence),
+        ("entity", &a.entity_district),
+    ];
+    for (view, matrix) in views {
+        for (row, col, members) in matrix.cells_with_members() {
+            add(format!("{view}|{row}|{col}"), members, base);
         }
-        if !in_view(t) {
-            continue;
+    }
+    for (view, shares) in [("area", &a.area_shares), ("medical_area", &a.medical_area_shares)] {
+        for share in shares {
+            add(format!("{view}|{}|{}", share.group, share.tag), &share.members, base);
         }
-        let association = district.and_then(|d| year.associations.iter().find(|x| x.district == d));
-        let (medical_area, area) =
-            association.map_or(("unknown", "unknown"), |x| (x.medical_area.as_str(), x.area.as_str()));
-        for tag in &t.tags {
-            let id = &tag.tag;
-            add(format!("area|{area}|{id}"), index);
-            add(format!("medical_area|{medical_area}|{id}"), index);
-            add(format!("status|{id}|{}", tag.status.name()), index);
-            if let Some(district) = district {
-                add(format!("district_tag|{district}|{id}"), index);
-                if let Some(entity) = &tag.entity {
-                    add(format!("entity|{entity}|{district}"), index);
-                }
-                for other in district_tags.get(district).into_iter().flatten() {
-                    add(format!("pair|{id}|{other}"), index);
-                    add(format!("pair|{other}|{id}"), index);
-                }
-            }
+    }
+    for (index, t) in a.tagged.iter().enumerate() {
+        if listed_untagged.contains(t.record.id.as_str()) {
+            add(format!("record|{}|", t.record.id), &[index as u32], base);
         }
-        if let Some(program) = &record.program {
-            for category in &record.categories {
-                add(format!("program_category|{program}|{category}"), index);
-            }
-        }
-        if listed_untagged.contains(record.id.as_str()) {
-            add(format!("record|{}|", record.id), index);
+    }
+    // An association's tag across years: years are in order, so the members stay ascending.
+    for (year, base) in years.iter().zip(bases) {
+        for (district, tag, members) in year.district_tag_status.cells_with_members() {
+            add(format!("yoy|{district}|{tag}"), members, base);
         }
     }
     cells

@@ -21,8 +21,9 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::aggregate::yoy::YearChanges;
-use crate::aggregate::{Aggregates, Matrix};
+use crate::aggregate::{Aggregates, INTERNAL_COLUMNS, Matrix};
 use crate::error::{Error, Location, Result};
+use crate::model::Status;
 use faults::Faults;
 
 pub use html::ReportContext;
@@ -209,7 +210,7 @@ fn stage_all(
     stage_views(latest, "", staging)?;
     let records = concat(years.iter().map(|y| &y.records)).map_err(|e| frame_error("records", e))?;
     let tags = concat(years.iter().map(|y| &y.tags)).map_err(|e| frame_error("tags", e))?;
-    let tags = tags.drop("status_rank").map_err(|e| frame_error("tags", e))?;
+    let tags = tags.drop_many(INTERNAL_COLUMNS);
     staging.write_frame_csv("records.csv", &records)?;
     staging.write_frame_parquet("records.parquet", &records)?;
     staging.write_frame_csv("tags.csv", &tags)?;
@@ -243,8 +244,7 @@ fn stage_all(
         write_charts(staging, &prefix, &charts_of_year)?;
         stage_views(year, &prefix, staging)?;
         staging.write_frame_csv(&format!("{prefix}records.csv"), &year.records)?;
-        let year_tags = year.tags.drop("status_rank").map_err(|e| frame_error("tags", e))?;
-        staging.write_frame_csv(&format!("{prefix}tags.csv"), &year_tags)?;
+        staging.write_frame_csv(&format!("{prefix}tags.csv"), &year.public_tags())?;
         let scope = html::PageScope {
             base: "../../",
             years: &year_list,
@@ -298,12 +298,12 @@ fn concat<'a>(mut frames: impl Iterator<Item = &'a DataFrame>) -> PolarsResult<D
 fn view_frames(a: &Aggregates) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let label =
         |id: &str| a.tag_infos.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone());
-    let status_names = ["", "implemented", "trial", "planned", "considered", "suspended"];
     let district_tag = {
         let m = &a.district_tag_status;
         let mut columns = vec![Column::new("district".into(), m.rows.clone())];
         for (c, tag) in m.cols.iter().enumerate() {
-            let values: Vec<&str> = m.values.iter().map(|row| status_names[row[c] as usize]).collect();
+            let values: Vec<&str> =
+                m.values.iter().map(|row| Status::from_rank(row[c]).map_or("", Status::name)).collect();
             columns.push(Column::new(tag.as_str().into(), values));
         }
         DataFrame::new_infer_height(columns)?

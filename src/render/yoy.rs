@@ -16,39 +16,13 @@ fn label(latest: &Aggregates, id: &str) -> String {
     latest.tag_infos.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone())
 }
 
-/// New, continued and dropped counts per tag, in taxonomy order.
-pub fn counts_by_tag(latest: &Aggregates, change: &YearChanges) -> Vec<(String, [u32; 3])> {
-    latest
-        .tag_infos
-        .iter()
-        .map(|info| {
-            let mut counts = [0; 3];
-            for c in change.changes.iter().filter(|c| c.tag == info.id) {
-                counts[c.change as usize] += 1;
-            }
-            (info.id.clone(), counts)
-        })
-        .collect()
-}
-
-/// (none) + statuses, earlier × later, over every association × tag that changed or continued.
-pub fn transition_matrix(change: &YearChanges) -> [[u32; 6]; 6] {
-    let index =
-        |s: Option<Status>| s.map_or(0, |s| Status::ALL.iter().position(|x| *x == s).unwrap_or(0) + 1);
-    let mut matrix = [[0; 6]; 6];
-    for c in &change.changes {
-        matrix[index(c.status_from)][index(c.status_to)] += 1;
-    }
-    matrix
-}
-
 /// The three change charts for the latest pair of years.
 pub fn charts(years: &[Aggregates], change: &YearChanges) -> Result<Vec<Chart>> {
     let latest = years.last().expect("a change needs two years");
     Ok(vec![
         charts::adoption_over_years(years)?,
-        charts::changes_by_tag(latest, &counts_by_tag(latest, change), change.from, change.to)?,
-        charts::status_transitions(&transition_matrix(change), change.from, change.to)?,
+        charts::changes_by_tag(latest, &change.by_tag, change.from, change.to)?,
+        charts::status_transitions(&change.transitions, change.from, change.to)?,
     ])
 }
 
@@ -67,12 +41,7 @@ pub fn frames(latest: &Aggregates, change: &YearChanges) -> PolarsResult<Vec<(&'
         Column::new("change".into(), c.iter().map(|x| x.change.name()).collect::<Vec<_>>()),
         Column::new("status_from".into(), c.iter().map(|x| status_name(x.status_from)).collect::<Vec<_>>()),
         Column::new("status_to".into(), c.iter().map(|x| status_name(x.status_to)).collect::<Vec<_>>()),
-        Column::new(
-            "status_changed".into(),
-            c.iter()
-                .map(|x| x.change == ChangeKind::Continued && x.status_from != x.status_to)
-                .collect::<Vec<_>>(),
-        ),
+        Column::new("status_changed".into(), c.iter().map(|x| x.status_changed()).collect::<Vec<_>>()),
         Column::new("evidence_from".into(), c.iter().map(|x| x.evidence_from.clone()).collect::<Vec<_>>()),
         Column::new("evidence_to".into(), c.iter().map(|x| x.evidence_to.clone()).collect::<Vec<_>>()),
     ])?;
@@ -83,24 +52,17 @@ pub fn frames(latest: &Aggregates, change: &YearChanges) -> PolarsResult<Vec<(&'
         Column::new("district".into(), one.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>()),
         Column::new("reported_in".into(), one.iter().map(|(_, y)| u32::from(*y)).collect::<Vec<_>>()),
     ])?;
-    let counts = counts_by_tag(latest, change);
-    let status_changed = |tag: &str| {
-        c.iter()
-            .filter(|x| x.tag == tag && x.change == ChangeKind::Continued && x.status_from != x.status_to)
-            .count() as u32
-    };
+    let by_tag = &change.by_tag;
+    let count = |kind: ChangeKind| by_tag.iter().map(|t| t.counts[kind as usize]).collect::<Vec<_>>();
     let tag_summary = DataFrame::new_infer_height(vec![
-        Column::new("fiscal_year_from".into(), vec![u32::from(change.from); counts.len()]),
-        Column::new("fiscal_year_to".into(), vec![u32::from(change.to); counts.len()]),
-        Column::new("tag".into(), counts.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()),
-        Column::new("label".into(), counts.iter().map(|(t, _)| label(latest, t)).collect::<Vec<_>>()),
-        Column::new("new".into(), counts.iter().map(|(_, k)| k[0]).collect::<Vec<_>>()),
-        Column::new("continued".into(), counts.iter().map(|(_, k)| k[1]).collect::<Vec<_>>()),
-        Column::new("dropped".into(), counts.iter().map(|(_, k)| k[2]).collect::<Vec<_>>()),
-        Column::new(
-            "status_changed".into(),
-            counts.iter().map(|(t, _)| status_changed(t)).collect::<Vec<_>>(),
-        ),
+        Column::new("fiscal_year_from".into(), vec![u32::from(change.from); by_tag.len()]),
+        Column::new("fiscal_year_to".into(), vec![u32::from(change.to); by_tag.len()]),
+        Column::new("tag".into(), by_tag.iter().map(|t| t.tag.clone()).collect::<Vec<_>>()),
+        Column::new("label".into(), by_tag.iter().map(|t| label(latest, &t.tag)).collect::<Vec<_>>()),
+        Column::new(ChangeKind::New.name().into(), count(ChangeKind::New)),
+        Column::new(ChangeKind::Continued.name().into(), count(ChangeKind::Continued)),
+        Column::new(ChangeKind::Dropped.name().into(), count(ChangeKind::Dropped)),
+        Column::new("status_changed".into(), by_tag.iter().map(|t| t.status_changed).collect::<Vec<_>>()),
     ])?;
     // Per area: the same counts, through a polars group-by over the changes table.
     let area_summary = changes
