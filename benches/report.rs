@@ -57,7 +57,9 @@ fn aggregate_and_render(c: &mut Criterion) {
     group.throughput(Throughput::Elements(tagged.len() as u64));
     group.sample_size(20);
     group.bench_function("seed", |b| {
-        b.iter(|| render::render(black_box(&years), &changes, &context, &out.path().join("reports")).unwrap())
+        b.iter(|| {
+            render::render(black_box(&years), &changes, &context, &out.path().join("reports"), None).unwrap()
+        })
     });
     group.finish();
 }

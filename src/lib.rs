@@ -37,5 +37,9 @@ pub mod tag;
 pub mod text;
 pub mod tokenize;
 
+/// The id of this build: a SHA-256 over the sources, `Cargo.lock` and the vendored IPADIC, set
+/// by `build.rs`. Caches key on it, so a rebuilt tool never serves what an older build computed.
+pub const BUILD_ID: &str = env!("ZAITAKU_BUILD_ID");
+
 pub use error::{Diagnostic, Error, Location, Result, Severity, Warning, Warnings};
 pub use model::{Record, Status, Tag, TaggedRecord, Token, TokenizedRecord};

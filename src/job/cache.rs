@@ -30,8 +30,7 @@ pub(crate) struct CachedRecord {
     pub source: Option<Location>,
 }
 
-/// The id of this build of the tool (see the module doc).
-pub const BUILD_ID: &str = env!("ZAITAKU_BUILD_ID");
+pub use crate::BUILD_ID;
 
 /// A cache folder as one build of the tool sees it; without a folder nothing is cached.
 #[derive(Debug, Clone)]

@@ -120,7 +120,8 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
             inputs: input_hashes,
             warnings: warnings.as_slice().iter().map(ToString::to_string).collect(),
         };
-        crate::render::render(&years, &changes, &context, &config.out_dir)?.files
+        let chart_cache = config.cache_dir.as_ref().map(|dir| dir.join("charts"));
+        crate::render::render(&years, &changes, &context, &config.out_dir, chart_cache.as_deref())?.files
     };
     #[cfg(not(feature = "report"))]
     let files = {

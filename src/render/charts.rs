@@ -2,7 +2,10 @@
 //! (text as paths) and a PNG, both with the embedded BIZ UDPGothic, so Japanese renders the same
 //! on any machine. Every chart uses the same tag order and the same status and area colours.
 
+use std::path::Path;
 use std::sync::{Arc, Once};
+
+use sha2::{Digest, Sha256};
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -73,8 +76,55 @@ fn font_database() -> Arc<usvg::fontdb::Database> {
         .clone()
 }
 
+/// A chart as plotters drew it, before text is outlined and the PNG rendered.
+pub struct Drawn {
+    name: &'static str,
+    title: String,
+    raw_svg: String,
+}
+
+fn finish(name: &'static str, title: String, raw_svg: &str) -> Result<Drawn> {
+    Ok(Drawn { name, title, raw_svg: raw_svg.to_owned() })
+}
+
+/// Outlines and rasterises `drawn`, or takes the result from `cache` (a folder) when the same
+/// build drew the same SVG before: the outlined SVG and the PNG follow from the raw SVG and the
+/// build (font and code) alone, and rasterising is most of a report's time. Best effort: a cache
+/// that cannot be read or written only costs the time.
+pub fn rasterise(drawn: Drawn, cache: Option<&Path>) -> Result<Chart> {
+    let Drawn { name, title, raw_svg } = drawn;
+    let key = cache.map(|dir| {
+        let digest = Sha256::digest(format!("{}\0{raw_svg}", crate::BUILD_ID));
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        dir.join(format!("{name}-{hex}"))
+    });
+    if let Some(key) = &key
+        && let (Ok(svg), Ok(png)) =
+            (std::fs::read_to_string(key.with_extension("svg")), std::fs::read(key.with_extension("png")))
+    {
+        return Ok(Chart { name, title, svg, png });
+    }
+    let (svg, png) = outline_and_render(name, &raw_svg)?;
+    if let Some(key) = &key {
+        store(&key.with_extension("svg"), svg.as_bytes());
+        store(&key.with_extension("png"), &png);
+    }
+    Ok(Chart { name, title, svg, png })
+}
+
+fn store(path: &Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let temporary = path.with_extension(format!("tmp-{}", std::process::id()));
+    if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, path).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+}
+
 /// plotters SVG → resvg: text becomes paths; the PNG is rendered from the same tree.
-fn finish(name: &'static str, title: String, raw_svg: &str) -> Result<Chart> {
+fn outline_and_render(name: &'static str, raw_svg: &str) -> Result<(String, Vec<u8>)> {
     let options = usvg::Options { fontdb: font_database(), ..Default::default() };
     let tree = usvg::Tree::from_str(raw_svg, &options).map_err(|e| chart_error(name, e))?;
     // Two decimals of a pixel are plenty for a chart and halve the size and the writing time.
@@ -86,7 +136,7 @@ fn finish(name: &'static str, title: String, raw_svg: &str) -> Result<Chart> {
         tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| chart_error(name, "empty size"))?;
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     let png = encode_png(&pixmap).map_err(|e| chart_error(name, e))?;
-    Ok(Chart { name, title, svg, png })
+    Ok((svg, png))
 }
 
 /// PNG with fast compression: several times quicker than the default for a few percent more bytes.
@@ -161,7 +211,7 @@ fn text_width(s: &str, size: u32) -> i32 {
     s.chars().map(|c| if (c as u32) < 0x2000 { size as i32 * 6 / 10 } else { size as i32 }).sum()
 }
 
-fn draw_grid(name: &'static str, grid: Grid<'_>) -> Result<Chart> {
+fn draw_grid(name: &'static str, grid: Grid<'_>) -> Result<Drawn> {
     register_font();
     let (cw, ch) = grid.cell;
     let label_w = grid.row_labels.iter().map(|l| text_width(l, grid.font_size)).max().unwrap_or(0) + 16;
@@ -293,7 +343,7 @@ fn year_text(aggregates: &Aggregates) -> String {
 }
 
 /// District × tag, grouped by family, coloured by the association's strongest status.
-pub fn district_tag_heatmap(aggregates: &Aggregates) -> Result<Chart> {
+pub fn district_tag_heatmap(aggregates: &Aggregates) -> Result<Drawn> {
     let m = &aggregates.district_tag_status;
     let col_groups = FAMILIES
         .iter()
@@ -332,7 +382,7 @@ pub fn district_tag_heatmap(aggregates: &Aggregates) -> Result<Chart> {
 }
 
 /// Tag × 二次保健医療圏: share of reporting associations with the tag, n/N in each cell.
-pub fn medical_area_heatmap(aggregates: &Aggregates) -> Result<Chart> {
+pub fn medical_area_heatmap(aggregates: &Aggregates) -> Result<Drawn> {
     let mut groups: Vec<String> = Vec::new();
     for share in &aggregates.medical_area_shares {
         if !groups.contains(&share.group) {
@@ -377,7 +427,7 @@ pub fn medical_area_heatmap(aggregates: &Aggregates) -> Result<Chart> {
 }
 
 /// Program × 事業区分 (records).
-pub fn program_category_heatmap(aggregates: &Aggregates) -> Result<Chart> {
+pub fn program_category_heatmap(aggregates: &Aggregates) -> Result<Drawn> {
     let m = &aggregates.program_category;
     let max = m.values.iter().flatten().copied().max().unwrap_or(1).max(1);
     let cells = m.values.iter().map(|row| row.iter().map(|&n| count_cell(n, max)).collect()).collect();
@@ -398,7 +448,7 @@ pub fn program_category_heatmap(aggregates: &Aggregates) -> Result<Chart> {
 }
 
 /// Tag × tag: associations with both tags (only tags some association has).
-pub fn cooccurrence_heatmap(aggregates: &Aggregates) -> Result<Chart> {
+pub fn cooccurrence_heatmap(aggregates: &Aggregates) -> Result<Drawn> {
     let m = &aggregates.cooccurrence;
     let used: Vec<usize> = (0..m.rows.len()).filter(|&i| m.values[i][i] > 0).collect();
     let max = used.iter().map(|&i| m.values[i][i]).max().unwrap_or(1).max(1);
@@ -437,7 +487,7 @@ fn draw_bars(
     name: &'static str,
     bars: Bars,
     mut draw_row: impl FnMut(&Area<'_>, usize, (i32, i32, i32, i32)) -> std::result::Result<(), String>,
-) -> Result<Chart> {
+) -> Result<Drawn> {
     register_font();
     let label_w = bars.rows.iter().map(|l| text_width(l, 12)).max().unwrap_or(0) + 16;
     let plot_w = 420;
@@ -490,7 +540,7 @@ fn draw_bars(
 }
 
 /// 区部 vs 多摩 prevalence per tag, with n/N beside each bar and the Fisher p (Holm-adjusted).
-pub fn area_prevalence(aggregates: &Aggregates) -> Result<Chart> {
+pub fn area_prevalence(aggregates: &Aggregates) -> Result<Drawn> {
     let comparisons = &aggregates.area_comparisons;
     let rows = comparisons.iter().map(|c| tag_label(aggregates, &c.tag)).collect();
     draw_bars(
@@ -525,7 +575,7 @@ pub fn area_prevalence(aggregates: &Aggregates) -> Result<Chart> {
 }
 
 /// Records per tag and status, stacked in the same status colours as the district heatmap.
-pub fn status_stacked(aggregates: &Aggregates) -> Result<Chart> {
+pub fn status_stacked(aggregates: &Aggregates) -> Result<Drawn> {
     let m = &aggregates.status_tag;
     let max = count_axis(m.values.iter().map(|row| row.iter().sum::<u32>()).max().unwrap_or(1));
     let rows = m.rows.iter().map(|id| tag_label(aggregates, id)).collect();
@@ -567,7 +617,7 @@ pub const CHANGE_COLORS: [RGBColor; 3] =
     [RGBColor(0x1b, 0x9e, 0x77), RGBColor(0x9e, 0xb3, 0xc8), RGBColor(0xd9, 0x5f, 0x02)];
 
 /// Per tag and year: associations with the tag / associations that reported that year.
-pub fn adoption_over_years(years: &[Aggregates]) -> Result<Chart> {
+pub fn adoption_over_years(years: &[Aggregates]) -> Result<Drawn> {
     let Some(latest) = years.last() else {
         return Err(chart_error("adoption", "no year"));
     };
@@ -611,7 +661,7 @@ pub fn adoption_over_years(years: &[Aggregates]) -> Result<Chart> {
 }
 
 /// New, continued and dropped associations per tag between two years.
-pub fn changes_by_tag(latest: &Aggregates, counts: &[TagChanges], from: u16, to: u16) -> Result<Chart> {
+pub fn changes_by_tag(latest: &Aggregates, counts: &[TagChanges], from: u16, to: u16) -> Result<Drawn> {
     let max = count_axis(counts.iter().map(|c| c.counts.iter().sum::<u32>()).max().unwrap_or(1));
     let rows = counts.iter().map(|c| tag_label(latest, &c.tag)).collect();
     draw_bars(
@@ -650,7 +700,7 @@ pub fn changes_by_tag(latest: &Aggregates, counts: &[TagChanges], from: u16, to:
 }
 
 /// Status in the earlier year (rows) × status in the later year (columns), over association × tag.
-pub fn status_transitions(matrix: &[[u32; 6]; 6], from: u16, to: u16) -> Result<Chart> {
+pub fn status_transitions(matrix: &[[u32; 6]; 6], from: u16, to: u16) -> Result<Drawn> {
     let names: Vec<String> =
         std::iter::once("(none)".to_owned()).chain(Status::ALL.iter().map(|s| s.name().to_owned())).collect();
     let max = matrix.iter().flatten().copied().max().unwrap_or(1).max(1);

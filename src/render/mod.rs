@@ -39,6 +39,8 @@ pub struct Manifest {
 struct Staging {
     dir: PathBuf,
     files: Vec<PathBuf>,
+    /// Folders already created, so each costs one system call per run, not one per file.
+    made_dirs: std::collections::BTreeSet<PathBuf>,
     faults: Faults,
 }
 
@@ -65,7 +67,7 @@ impl Staging {
         }
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Self { dir, files: Vec::new(), faults: Faults::from_env() })
+        Ok(Self { dir, files: Vec::new(), made_dirs: Default::default(), faults: Faults::from_env() })
     }
 
     fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
@@ -77,7 +79,9 @@ impl Staging {
             let full = std::io::Error::from_raw_os_error(28); // ENOSPC
             return Err(Error::io(&PathBuf::from(relative), full));
         }
-        if let Some(parent) = path.parent() {
+        if let Some(parent) = path.parent()
+            && self.made_dirs.insert(parent.to_owned())
+        {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
         let mut file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
@@ -118,13 +122,16 @@ impl Staging {
             ));
         }
         self.files.sort();
+        let mut made = std::collections::BTreeSet::new();
         for (index, relative) in self.files.iter().enumerate() {
             if self.faults.pause_publish == Some(index) {
                 Faults::pause(&PathBuf::from(format!("{}.paused", self.dir.display())));
             }
             let from = self.dir.join(relative);
             let to = out_dir.join(relative);
-            if let Some(parent) = to.parent() {
+            if let Some(parent) = to.parent()
+                && made.insert(parent.to_owned())
+            {
                 std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
             }
             std::fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
@@ -136,12 +143,14 @@ impl Staging {
 
 /// Writes the whole report into `out_dir`: the latest year's views at the top, every year's under
 /// `years/<year>/`, the tidy tables of all years, and the year-over-year change under `yoy/`.
-/// `years` is sorted by fiscal year and not empty.
+/// `years` is sorted by fiscal year and not empty. With `chart_cache` (a folder), charts the same
+/// build drew before are not rasterised again ([`charts::rasterise`]).
 pub fn render(
     years: &[Aggregates],
     changes: &[YearChanges],
     context: &ReportContext,
     out_dir: &Path,
+    chart_cache: Option<&Path>,
 ) -> Result<Manifest> {
     let Some(latest) = years.last() else {
         return Err(Error::input(
@@ -150,7 +159,7 @@ pub fn render(
         ));
     };
     let mut staging = Staging::new(out_dir)?;
-    let result = stage_all(years, latest, changes, context, &mut staging);
+    let result = stage_all(years, latest, changes, context, chart_cache, &mut staging);
     match result {
         Ok(()) => staging.publish(out_dir),
         Err(error) => {
@@ -160,7 +169,7 @@ pub fn render(
     }
 }
 
-type ChartFn = fn(&Aggregates) -> Result<charts::Chart>;
+type ChartFn = fn(&Aggregates) -> Result<charts::Drawn>;
 
 /// Every chart, in the order the report shows them.
 const CHARTS: [ChartFn; 6] = [
@@ -189,16 +198,23 @@ fn stage_all(
     latest: &Aggregates,
     changes: &[YearChanges],
     context: &ReportContext,
+    chart_cache: Option<&Path>,
     staging: &mut Staging,
 ) -> Result<()> {
     let year_list: Vec<u16> = years.iter().filter_map(|y| y.fiscal_year).collect();
     // Every chart of every year, drawn in parallel; the change charts too.
     let jobs: Vec<(usize, ChartFn)> =
         (0..years.len()).flat_map(|y| CHARTS.iter().map(move |draw| (y, *draw))).collect();
-    let drawn: Vec<(usize, charts::Chart)> =
-        jobs.par_iter().map(|(y, draw)| draw(&years[*y]).map(|c| (*y, c))).collect::<Result<_>>()?;
+    let cache = chart_cache;
+    let drawn: Vec<(usize, charts::Chart)> = jobs
+        .par_iter()
+        .map(|(y, draw)| draw(&years[*y]).and_then(|d| charts::rasterise(d, cache)).map(|c| (*y, c)))
+        .collect::<Result<_>>()?;
     let change_charts: Vec<charts::Chart> = match changes.last() {
-        Some(last) => yoy::charts(years, last)?,
+        Some(last) => yoy::charts(years, last)?
+            .into_par_iter()
+            .map(|d| charts::rasterise(d, cache))
+            .collect::<Result<_>>()?,
         None => Vec::new(),
     };
     let charts_of =

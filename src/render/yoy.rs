@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::charts::{self, Chart};
+use super::charts::{self, Drawn};
 use crate::aggregate::Aggregates;
 use crate::aggregate::yoy::{ChangeKind, YearChanges};
 use crate::error::Result;
@@ -16,8 +16,8 @@ fn label(latest: &Aggregates, id: &str) -> String {
     latest.tag_infos.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone())
 }
 
-/// The three change charts for the latest pair of years.
-pub fn charts(years: &[Aggregates], change: &YearChanges) -> Result<Vec<Chart>> {
+/// The three change charts for the latest pair of years, drawn (not yet rasterised).
+pub fn charts(years: &[Aggregates], change: &YearChanges) -> Result<Vec<Drawn>> {
     let latest = years.last().expect("a change needs two years");
     Ok(vec![
         charts::adoption_over_years(years)?,
