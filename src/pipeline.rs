@@ -38,11 +38,11 @@ pub fn tokenize_tag_and_map<T: Send>(
     let results: Vec<(T, usize)> = records
         .into_par_iter()
         .map_init(
-            || tokenizer.worker(),
-            |worker, record| {
-                let tokenized = worker.tokenize(record)?;
+            || (tokenizer.worker(), ruleset.worker()),
+            |(tokenizer, tagger), record| {
+                let tokenized = tokenizer.tokenize(record)?;
                 let num_tokens = tokenized.tokens.len();
-                Ok((finish(ruleset.tag_owned(tokenized)), num_tokens))
+                Ok((finish(tagger.tag(tokenized)), num_tokens))
             },
         )
         .collect::<Result<_>>()?;

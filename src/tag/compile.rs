@@ -5,18 +5,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use toml::Spanned;
 
+use super::compiled::{
+    ActingBodyFilter, AliasIndex, ContextIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId,
+    RegexPattern, Rule, Ruleset, Scope, TagInfo, TermIndex, TokenSpec, Unless,
+};
 use super::config::{
     ActingBodyFilterConfig, AliasFile, CaptureEntity, ContextFile, CueFile, EntityConfig, FixedEntity,
     KindConfig, PatternConfig, RuleFile, ScopeConfig, TaxonomyFile, TokenSpecConfig, WindowConfig,
-};
-use super::{
-    ActingBodyFilter, AliasIndex, ContextIndex, CueIndex, CueKind, EntityMode, Pattern, PatternId,
-    RegexPattern, Rule, Ruleset, Scope, TagInfo, TermIndex, TokenSpec, Unless,
 };
 use crate::error::{Diagnostic, Location};
 use crate::text::normalize_term;
@@ -292,7 +292,7 @@ fn compile_cues(file: &SourceFile, problems: &mut Problems) -> Option<CueIndex> 
             full_operation.push(list_index == last_list);
         }
     }
-    let automaton = leftmost_longest(&patterns, &file.path, problems)?;
+    let automaton = leftmost_longest_of_kind(&patterns, Some(AhoCorasickKind::DFA), &file.path, problems)?;
     Some(CueIndex {
         automaton,
         kinds,
@@ -464,7 +464,7 @@ fn compile_aliases(file: &SourceFile, problems: &mut Problems) -> Option<AliasIn
 
 /// The literals one of which every match of `pattern` contains (its prefixes or suffixes as
 /// regex-syntax extracts them), or `None` when no such finite, non-empty set exists.
-fn required_literals(pattern: &str) -> Option<AhoCorasick> {
+fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     let hir = regex_syntax::parse(pattern).ok()?;
     let usable = |kind| {
         let seq = Extractor::new().kind(kind).extract(&hir);
@@ -476,11 +476,22 @@ fn required_literals(pattern: &str) -> Option<AhoCorasick> {
         (Some(prefix), Some(suffix)) => Some(if suffix.0 > prefix.0 { suffix } else { prefix }),
         (prefix, suffix) => prefix.or(suffix),
     }?;
-    AhoCorasick::new(best.1).ok()
+    Some(best.1)
 }
 
 fn leftmost_longest(patterns: &[String], path: &str, problems: &mut Problems) -> Option<AhoCorasick> {
-    match AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(patterns) {
+    leftmost_longest_of_kind(patterns, None, path, problems)
+}
+
+/// `kind`: `Some(DFA)` for an automaton that scans every record whole (it costs more to build
+/// and scans about twice as fast); `None` lets aho-corasick choose.
+fn leftmost_longest_of_kind(
+    patterns: &[String],
+    kind: Option<AhoCorasickKind>,
+    path: &str,
+    problems: &mut Problems,
+) -> Option<AhoCorasick> {
+    match AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).kind(kind).build(patterns) {
         Ok(automaton) => Some(automaton),
         Err(e) => {
             problems.error(Location::file(path.to_owned()), format!("cannot build matcher: {e}"));
@@ -502,6 +513,8 @@ struct RuleBuilder<'t> {
     patterns: Vec<Pattern>,
     /// Literal term groups: the normalized terms of each `terms` pattern or `inside` list.
     groups: Vec<TermGroup>,
+    /// Each regex prefilter slot's literals (one of which every match contains).
+    prefilters: Vec<Vec<Vec<u8>>>,
     /// Kinds of acting body and of name, from `context.toml`.
     body_kinds: Vec<String>,
     name_kinds: Vec<String>,
@@ -762,7 +775,12 @@ impl RuleBuilder<'_> {
         } else if let Some(regex) = &config.regex {
             match Regex::new(regex) {
                 Ok(compiled) => {
-                    Pattern::Regex(RegexPattern { regex: compiled, required: required_literals(regex) })
+                    let required = required_literals(regex).map(|literals| {
+                        self.prefilters.push(literals);
+                        self.prefilters.len() - 1
+                    });
+                    let captures_entity = compiled.capture_names().any(|name| name == Some("entity"));
+                    Pattern::Regex(RegexPattern { regex: compiled, required, captures_entity })
                 }
                 Err(e) => {
                     problems.error(
@@ -890,18 +908,37 @@ impl RuleBuilder<'_> {
         }
     }
 
-    fn term_index(&self, problems: &mut Problems) -> Option<TermIndex> {
-        let mut term_ids: BTreeMap<&str, usize> = BTreeMap::new();
-        let mut terms: Vec<String> = Vec::new();
+    fn term_index<'s>(&'s self, problems: &mut Problems) -> Option<TermIndex> {
+        let mut term_ids: BTreeMap<&[u8], usize> = BTreeMap::new();
+        let mut terms: Vec<&[u8]> = Vec::new();
         let mut groups_of_term: Vec<Vec<usize>> = Vec::new();
+        let mut slots_of_term: Vec<Vec<usize>> = Vec::new();
+        let mut id_of = |term: &'s [u8]| {
+            *term_ids.entry(term).or_insert_with(|| {
+                terms.push(term);
+                groups_of_term.push(Vec::new());
+                slots_of_term.push(Vec::new());
+                terms.len() - 1
+            })
+        };
+        let mut group_members = Vec::new();
         for (group_id, group) in self.groups.iter().enumerate() {
             for term in &group.terms {
-                let id = *term_ids.entry(term.as_str()).or_insert_with(|| {
-                    terms.push(term.clone());
-                    groups_of_term.push(Vec::new());
-                    terms.len() - 1
-                });
-                groups_of_term[id].push(group_id);
+                group_members.push((id_of(term.as_bytes()), group_id));
+            }
+        }
+        let mut slot_members = Vec::new();
+        for (slot, literals) in self.prefilters.iter().enumerate() {
+            for literal in literals {
+                slot_members.push((id_of(literal), slot));
+            }
+        }
+        for (id, group) in group_members {
+            groups_of_term[id].push(group);
+        }
+        for (id, slot) in slot_members {
+            if !slots_of_term[id].contains(&slot) {
+                slots_of_term[id].push(slot);
             }
         }
         let automaton = match AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&terms) {
@@ -916,12 +953,19 @@ impl RuleBuilder<'_> {
             .iter()
             .map(|t| {
                 (
-                    t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()),
-                    t.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()),
+                    t.first().is_some_and(|b| b.is_ascii_alphanumeric()),
+                    t.last().is_some_and(|b| b.is_ascii_alphanumeric()),
                 )
             })
             .collect();
-        Some(TermIndex { automaton, groups_of_term, term_edges_ascii: edges, num_groups: self.groups.len() })
+        Some(TermIndex {
+            automaton,
+            groups_of_term,
+            slots_of_term,
+            term_edges_ascii: edges,
+            num_groups: self.groups.len(),
+            num_slots: self.prefilters.len(),
+        })
     }
 }
 

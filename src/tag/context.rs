@@ -12,8 +12,8 @@
 //! Everything is found in one pass per automaton and looked up by binary search, so a long
 //! record costs no more per mention.
 
-use super::matcher::{Doc, Hit};
-use super::{ActingBodyFilter, ContextIndex, Ruleset};
+use super::compiled::{ActingBodyFilter, ContextIndex};
+use super::doc::{Doc, Hit};
 use crate::text::normalize_term;
 
 /// How far a parenthetical after a body may run before its subject marker (〇〇医師会(会長:…)は).
@@ -64,47 +64,43 @@ pub(crate) fn is_name_char(c: char) -> bool {
 }
 
 impl DocContext {
-    pub(crate) fn new(ruleset: &Ruleset, doc: &Doc<'_>) -> Self {
-        let context = &ruleset.context;
-        let free_text = doc.record.record.district.is_none();
-        let acting_body = match &doc.record.record.district {
+    /// Finds the context of `doc` into `self`, reusing its buffers.
+    pub(crate) fn fill(&mut self, context: &ContextIndex, doc: &Doc<'_>) {
+        self.free_text = doc.is_free_text();
+        self.acting_body = match &doc.record.record.district {
             Some(district) => Some(ActingBody { name: normalize_term(district), kind: None }),
             None => find_acting_body(context, doc),
         };
-        let names: Vec<Name> = context
-            .name_heads
-            .find_iter(doc.folded.as_str())
-            .filter_map(|m| {
-                let end = doc.char_of_byte(m.end());
-                // The head ends the name: 事業 in 事業所 or センター in センター長 does not.
-                if doc.chars.get(end).is_some_and(|&c| is_name_char(c)) {
-                    return None;
-                }
-                Some(Name {
-                    head_start: doc.char_of_byte(m.start()),
-                    kind: context.name_head_kind[m.pattern().as_usize()],
-                })
+        self.names.clear();
+        self.names.extend(context.name_heads.find_iter(doc.folded()).filter_map(|m| {
+            let end = doc.char_of_byte(m.end());
+            // The head ends the name: 事業 in 事業所 or センター in センター長 does not.
+            if doc.chars().get(end).is_some_and(|&c| is_name_char(c)) {
+                return None;
+            }
+            Some(Name {
+                head_start: doc.char_of_byte(m.start()),
+                kind: context.name_head_kind[m.pattern().as_usize()],
             })
-            .collect();
-        let mut this = Self { free_text, acting_body, relation_starts: Vec::new(), names };
-        if free_text {
+        }));
+        self.relation_starts.clear();
+        if self.free_text {
             // Relation words inside a centre's or programme's name relate nothing; filtered once
             // here so that each mention's test is one binary search.
-            let starts: Vec<usize> = context
-                .relations
-                .find_iter(doc.folded.as_str())
-                .filter(|m| context.relation_is_word[m.pattern().as_usize()])
-                .map(|m| doc.char_of_byte(m.start()))
-                .filter(|&s| {
-                    let word = Hit { start: s, end: s + 1, capture: None };
-                    !this
-                        .name_after(ruleset, doc, &word)
-                        .is_some_and(|kind| context.relation_blocked_in_names.contains(&kind))
-                })
-                .collect();
-            this.relation_starts = starts;
+            for m in context.relations.find_iter(doc.folded()) {
+                if !context.relation_is_word[m.pattern().as_usize()] {
+                    continue;
+                }
+                let start = doc.char_of_byte(m.start());
+                let word = Hit::new(start, start + 1);
+                let in_name = self
+                    .name_after(context, doc, &word)
+                    .is_some_and(|kind| context.relation_blocked_in_names.contains(&kind));
+                if !in_name {
+                    self.relation_starts.push(start);
+                }
+            }
         }
-        this
     }
 
     /// Whether the hit's clause (。 ! ? or a line end on each side) has a relation word outside
@@ -122,16 +118,22 @@ impl DocContext {
     }
 
     /// Whether the hit lies inside a proper name, before its head, of a kind not in `allowed`.
-    pub(crate) fn inside_name(&self, ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit, allowed: &[usize]) -> bool {
-        self.name_after(ruleset, doc, hit).is_some_and(|kind| !allowed.contains(&kind))
+    pub(crate) fn inside_name(
+        &self,
+        context: &ContextIndex,
+        doc: &Doc<'_>,
+        hit: &Hit,
+        allowed: &[usize],
+    ) -> bool {
+        self.name_after(context, doc, hit).is_some_and(|kind| !allowed.contains(&kind))
     }
 
     /// The kind of the proper name the hit lies inside, before its head, if any.
-    fn name_after(&self, ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<usize> {
+    fn name_after(&self, context: &ContextIndex, doc: &Doc<'_>, hit: &Hit) -> Option<usize> {
         let next = self.names.partition_point(|n| n.head_start < hit.end);
         let name = self.names.get(next)?;
-        let inside = name.head_start - hit.end <= ruleset.context.name_max_chars
-            && (hit.end..name.head_start).all(|i| is_name_char(doc.chars[i]) || doc.chars[i] == '・');
+        let inside = name.head_start - hit.end <= context.name_max_chars
+            && (hit.end..name.head_start).all(|i| is_name_char(doc.chars()[i]) || doc.chars()[i] == '・');
         inside.then_some(name.kind)
     }
 
@@ -160,16 +162,16 @@ struct Body {
 
 fn bodies(context: &ContextIndex, doc: &Doc<'_>) -> Vec<Body> {
     let mut bodies = Vec::new();
-    for m in context.body_heads.find_iter(doc.folded.as_str()) {
+    for m in context.body_heads.find_iter(doc.folded()) {
         let head_start = doc.char_of_byte(m.start());
         let end = doc.char_of_byte(m.end());
-        if doc.chars.get(end).is_some_and(|&c| is_name_char(c)) {
+        if doc.chars().get(end).is_some_and(|&c| is_name_char(c)) {
             continue; // 市 in 市内, 区 in 区部
         }
         let mut start = head_start;
         while start > 0
             && head_start - start < BODY_MAX_CHARS
-            && (is_name_char(doc.chars[start - 1]) || is_place_kana(doc.chars[start - 1]))
+            && (is_name_char(doc.chars()[start - 1]) || is_place_kana(doc.chars()[start - 1]))
         {
             start -= 1;
         }
@@ -207,11 +209,11 @@ fn find_acting_body(context: &ContextIndex, doc: &Doc<'_>) -> Option<ActingBody>
 
 fn skip_parenthetical(doc: &Doc<'_>, at: usize) -> usize {
     let mut at = at;
-    while doc.chars.get(at) == Some(&' ') {
+    while doc.chars().get(at) == Some(&' ') {
         at += 1;
     }
-    if doc.chars.get(at) == Some(&'(') {
-        let close = (at..doc.num_chars().min(at + PARENTHETICAL_MAX_CHARS)).find(|&i| doc.chars[i] == ')');
+    if doc.chars().get(at) == Some(&'(') {
+        let close = (at..doc.num_chars().min(at + PARENTHETICAL_MAX_CHARS)).find(|&i| doc.chars()[i] == ')');
         if let Some(close) = close {
             return close + 1;
         }

@@ -11,9 +11,9 @@
 //!   generic mention (往診を支援する事業者（コールドクター）);
 //! - `{ fixed = "MCS" }`; `{ capture = "entity", suffix = "医師会" }` (a regex's named group).
 
-use super::context::{is_name_char, organisation_name};
-use super::matcher::{Doc, Hit};
-use super::{EntityMode, Ruleset};
+use super::compiled::{AliasIndex, ContextIndex, EntityMode};
+use super::context::{ActingBody, is_name_char, organisation_name};
+use super::doc::{Doc, Hit};
 use crate::text::normalize_term;
 
 /// How far after a mention a bracketed name may open and still name it (`nearby_quoted`).
@@ -28,40 +28,52 @@ const PLACE_PREFIX_MAX_NOUNS: usize = 4;
 const MAX_NAME_CHARS: usize = 64;
 const COMPANY_AFFIXES: [&str; 6] = ["株式会社", "(株)", "有限会社", "(有)", "合同会社", "一般社団法人"];
 
-pub(crate) fn extract(ruleset: &Ruleset, doc: &Doc<'_>, mode: &EntityMode, hit: &Hit) -> Option<String> {
-    match mode {
-        EntityMode::None => None,
-        EntityMode::Fixed(name) => Some(name.clone()),
-        EntityMode::Alias => alias_in(ruleset, doc, hit.start, hit.end),
-        EntityMode::Name => alias_in(ruleset, doc, hit.start, hit.end).or_else(|| {
-            let text = strip_company_affixes(doc.nfkc_slice(hit.start, hit.end));
-            (!text.is_empty()).then_some(text)
-        }),
-        EntityMode::Quoted => alias_in(ruleset, doc, hit.start, hit.end)
-            .or_else(|| containing_quote(doc, hit).map(|n| own_place(doc, n)))
-            .or_else(|| named_body(ruleset, doc, hit))
-            .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS).map(|n| own_place(doc, n)))
-            .or_else(|| parenthesized_name(doc, hit))
-            .or_else(|| latin_name_after(doc, hit))
-            .or_else(|| place_prefixed(doc, hit)),
-        EntityMode::NearbyQuoted => alias_in(ruleset, doc, hit.start, hit.end)
-            .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS).map(|n| own_place(doc, n)))
-            .or_else(|| place_prefixed(doc, hit)),
-        EntityMode::Capture { suffix } => {
-            let (start, end) = hit.capture?;
-            let captured = organisation_name(&ruleset.context, doc.nfkc_slice(start, end));
-            if captured.is_empty() {
-                return None;
+/// What naming an entity reads: the alias table, the name heads, and who acts in the passage.
+#[derive(Clone, Copy)]
+pub(crate) struct Namer<'a> {
+    pub aliases: &'a AliasIndex,
+    pub context: &'a ContextIndex,
+    pub acting_body: Option<&'a ActingBody>,
+}
+
+impl Namer<'_> {
+    /// The entity the mention at `hit` names under `mode`, if any.
+    pub(crate) fn extract(&self, doc: &Doc<'_>, mode: &EntityMode, hit: &Hit) -> Option<String> {
+        let own_place = |name: String| own_place(self.acting_body, name);
+        let aliases = self.aliases;
+        match mode {
+            EntityMode::None => None,
+            EntityMode::Fixed(name) => Some(name.clone()),
+            EntityMode::Alias => alias_in(aliases, doc, hit.start, hit.end),
+            EntityMode::Name => alias_in(aliases, doc, hit.start, hit.end).or_else(|| {
+                let text = strip_company_affixes(doc.nfkc_slice(hit.start, hit.end));
+                (!text.is_empty()).then_some(text)
+            }),
+            EntityMode::Quoted => alias_in(aliases, doc, hit.start, hit.end)
+                .or_else(|| containing_quote(doc, hit).map(own_place))
+                .or_else(|| named_body(self.context, doc, hit))
+                .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS).map(own_place))
+                .or_else(|| parenthesized_name(doc, hit))
+                .or_else(|| latin_name_after(doc, hit))
+                .or_else(|| place_prefixed(doc, hit)),
+            EntityMode::NearbyQuoted => alias_in(aliases, doc, hit.start, hit.end)
+                .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS).map(own_place))
+                .or_else(|| place_prefixed(doc, hit)),
+            EntityMode::Capture { suffix } => {
+                let (start, end) = hit.capture?;
+                let captured = organisation_name(self.context, doc.nfkc_slice(start, end));
+                if captured.is_empty() {
+                    return None;
+                }
+                let name = format!("{captured}{suffix}");
+                let normalized = normalize_term(&name);
+                Some(lookup(aliases, &normalized).unwrap_or(name))
             }
-            let name = format!("{captured}{suffix}");
-            let normalized = normalize_term(&name);
-            Some(lookup(ruleset, &normalized).unwrap_or(name))
         }
     }
 }
 
-fn lookup(ruleset: &Ruleset, normalized: &str) -> Option<String> {
-    let aliases = &ruleset.aliases;
+fn lookup(aliases: &AliasIndex, normalized: &str) -> Option<String> {
     aliases
         .patterns
         .binary_search_by(|p| p.as_str().cmp(normalized))
@@ -70,9 +82,8 @@ fn lookup(ruleset: &Ruleset, normalized: &str) -> Option<String> {
 }
 
 /// The first alias occurring inside `[start, end)`, as a whole word for Latin names.
-fn alias_in(ruleset: &Ruleset, doc: &Doc<'_>, start: usize, end: usize) -> Option<String> {
+fn alias_in(aliases: &AliasIndex, doc: &Doc<'_>, start: usize, end: usize) -> Option<String> {
     let slice = doc.folded_slice(start, end);
-    let aliases = &ruleset.aliases;
     aliases.automaton.find_iter(slice).find_map(|m| {
         let before = slice[..m.start()].chars().next_back();
         let after = slice[m.end()..].chars().next();
@@ -103,9 +114,8 @@ fn containing_quote(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
 
 /// A body named by the place written before it (柏 + 歯科医師会, 宮崎市郡 + 医師会病院): the mention
 /// ends in a body head of `context.toml` and kanji or katakana run up to it from a boundary.
-fn named_body(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+fn named_body(context: &ContextIndex, doc: &Doc<'_>, hit: &Hit) -> Option<String> {
     let mention = doc.folded_slice(hit.start, hit.end);
-    let context = &ruleset.context;
     let ends_in_head = context.body_heads.find_iter(mention).any(|m| {
         m.end() == mention.len()
             && context.named_by_place.contains(&context.body_head_kind[m.pattern().as_usize()])
@@ -114,10 +124,10 @@ fn named_body(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<String> {
         return None;
     }
     let mut start = hit.start;
-    while start > 0 && hit.start - start < PLACE_RUN_MAX_CHARS && is_name_char(doc.chars[start - 1]) {
+    while start > 0 && hit.start - start < PLACE_RUN_MAX_CHARS && is_name_char(doc.chars()[start - 1]) {
         start -= 1;
     }
-    if start == hit.start || doc.chars.get(start.wrapping_sub(1)).is_some_and(|c| is_name_char(*c)) {
+    if start == hit.start || doc.chars().get(start.wrapping_sub(1)).is_some_and(|c| is_name_char(*c)) {
         return None;
     }
     let place = doc.folded_slice(start, hit.start);
@@ -138,7 +148,7 @@ fn latin_name_after(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
 
 /// The 「」 (or 『』) name that contains the mention, or that opens soon after it.
 fn quoted_name(doc: &Doc<'_>, hit: &Hit, max_gap: usize) -> Option<String> {
-    let chars = &doc.chars;
+    let chars = doc.chars();
     let sentence = doc.sentence(hit.start);
     // Containing: an opening bracket before the start with no closing one in between.
     let open = (0..hit.start)
@@ -216,14 +226,113 @@ fn place_prefixed(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
 
 /// A name that starts with a bare 市, 町, 村 or 県 (「市医療介護連携センター」) is the acting
 /// municipality's own: it takes the acting body's place name (三島市 → 三島市医療介護連携センター).
-fn own_place(doc: &Doc<'_>, name: String) -> String {
+fn own_place(acting_body: Option<&ActingBody>, name: String) -> String {
     let mut chars = name.chars();
     let (Some(first), Some(second)) = (chars.next(), chars.next()) else { return name };
-    let Some(body) = doc.context.acting_body.as_ref().filter(|b| b.kind.is_some()) else { return name };
+    let Some(body) = acting_body.filter(|b| b.kind.is_some()) else { return name };
     let bare_place =
         matches!(first, '市' | '町' | '村' | '県' | '区') && is_name_char(second) && !second.is_ascii();
     if bare_place && body.name.chars().count() > 1 && body.name.ends_with(first) {
         return format!("{}{}", body.name, &name[first.len_utf8()..]);
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+    use super::*;
+    use crate::tag::doc::{TextTables, passage};
+
+    fn automaton(patterns: &[&str]) -> AhoCorasick {
+        AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build(patterns).unwrap()
+    }
+
+    /// An alias table of two products, spellings folded and sorted as `compile.rs` stores them.
+    fn aliases() -> AliasIndex {
+        let mut pairs = [("ai問診", "AI問診ベータ"), ("tsunagu", "ツナグ"), ("つなぐ", "ツナグ")];
+        pairs.sort();
+        AliasIndex {
+            automaton: automaton(&pairs.iter().map(|p| p.0).collect::<Vec<_>>()),
+            canonical: pairs.iter().map(|p| p.1.to_owned()).collect(),
+            patterns: pairs.iter().map(|p| p.0.to_owned()).collect(),
+        }
+    }
+
+    /// A context with one body head (医師会) and nothing else.
+    fn context() -> ContextIndex {
+        ContextIndex {
+            body_kinds: vec!["association".to_owned()],
+            body_heads: automaton(&["医師会"]),
+            body_head_kind: vec![0],
+            subject_markers: vec!["は".to_owned()],
+            partner_markers: Vec::new(),
+            relations: automaton(&[]),
+            relation_is_word: Vec::new(),
+            relation_blocked_in_names: Vec::new(),
+            name_kinds: Vec::new(),
+            name_heads: automaton(&[]),
+            name_head_kind: Vec::new(),
+            name_max_chars: 0,
+            legal_forms: vec!["一般社団法人".to_owned()],
+            prefecture_suffixes: vec!["県".to_owned()],
+            katakana_lookalikes: Vec::new(),
+            named_by_place: vec![0],
+            generic_places: Vec::new(),
+        }
+    }
+
+    /// The entity of the first occurrence of `mention` in `text` under `mode`.
+    fn entity(text: &str, mention: &str, mode: &EntityMode) -> Option<String> {
+        let (aliases, context) = (aliases(), context());
+        let record = passage(text);
+        let mut tables = TextTables::default();
+        let doc = tables.prepare(&record);
+        let start = doc.char_of_byte(doc.folded().find(mention).expect("mention in text"));
+        let hit = Hit::new(start, start + mention.chars().count());
+        Namer { aliases: &aliases, context: &context, acting_body: None }.extract(&doc, mode, &hit)
+    }
+
+    #[test]
+    fn an_alias_inside_the_mention_names_it_in_any_width_or_case() {
+        assert_eq!(
+            entity("連絡ツールＴＳＵＮＡＧＵを導入", "連絡ツールtsunagu", &EntityMode::Alias).as_deref(),
+            Some("ツナグ")
+        );
+        assert_eq!(
+            entity("予診にai問診を使う", "ai問診", &EntityMode::Alias).as_deref(),
+            Some("AI問診ベータ")
+        );
+        assert_eq!(entity("連絡ツールを導入", "連絡ツール", &EntityMode::Alias), None, "no alias, no entity");
+    }
+
+    #[test]
+    fn a_latin_alias_must_be_a_whole_word() {
+        assert_eq!(entity("xtsunaguyを導入", "xtsunaguy", &EntityMode::Alias), None);
+    }
+
+    #[test]
+    fn quoted_takes_the_bracketed_name_or_the_place_before_a_body_head() {
+        assert_eq!(
+            entity("連絡ツール「まちなかネット」を導入", "連絡ツール", &EntityMode::Quoted).as_deref(),
+            Some("まちなかネット")
+        );
+        assert_eq!(
+            entity("、北浜医師会と連携", "医師会", &EntityMode::Quoted).as_deref(),
+            Some("北浜医師会")
+        );
+    }
+
+    #[test]
+    fn name_drops_company_affixes_and_fixed_is_fixed() {
+        assert_eq!(
+            entity("株式会社ミライ往診と契約", "株式会社ミライ往診", &EntityMode::Name).as_deref(),
+            Some("ミライ往診")
+        );
+        assert_eq!(
+            entity("電話の一次受付", "一次受付", &EntityMode::Fixed("X".to_owned())).as_deref(),
+            Some("X")
+        );
+    }
 }

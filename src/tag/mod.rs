@@ -23,189 +23,25 @@
 //! cannot fail.
 
 mod compile;
+mod compiled;
 mod config;
 mod context;
+mod doc;
 mod entity;
 mod matcher;
 mod status;
+mod worker;
 
 use std::path::Path;
 
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
-use regex::Regex;
 
 pub use compile::{ALIASES_FILE, CONTEXT_FILE, CUES_FILE, Problem, RULES_DIR, TAXONOMY_FILE};
+pub use compiled::{Ruleset, TagInfo};
+pub use worker::Worker;
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Status, TaggedRecord, TokenizedRecord};
-
-/// One taxonomy id with its family and display label.
-#[derive(Debug, Clone)]
-pub struct TagInfo {
-    /// The id, e.g. `tech.ivr`.
-    pub id: String,
-    /// `tech`, `staff`, `partner` or `hub`.
-    pub family: String,
-    /// The Japanese display label.
-    pub label: String,
-    /// Position in `taxonomy.toml`: the display order within a family.
-    pub order: usize,
-    /// Where it is defined.
-    pub origin: Location,
-}
-
-/// Compiled rules, immutable and shared by all worker threads.
-pub struct Ruleset {
-    tags: Vec<TagInfo>,
-    rules: Vec<Rule>,
-    patterns: Vec<Pattern>,
-    terms: TermIndex,
-    cues: CueIndex,
-    aliases: AliasIndex,
-    context: ContextIndex,
-}
-
-type PatternId = usize;
-
-struct Rule {
-    name: String,
-    tag: usize,
-    pattern: PatternId,
-    unless: Vec<Unless>,
-    entity: EntityMode,
-    other_than_own_district: bool,
-    /// In free text: needs a relation word in the mention's clause.
-    needs_relation: bool,
-    /// Name kinds (indexes into `ContextIndex::name_kinds`) the rule is for.
-    names: Vec<usize>,
-    /// In free text: which acting-body kinds the rule applies to.
-    acting_body: ActingBodyFilter,
-    /// Where the rule is, as the user named the folder (for messages).
-    origin: String,
-    /// The same, relative to the dictionaries folder's parent (`dictionaries/rules/tech.toml:12`),
-    /// for evidence: reports must not depend on where the repository is checked out.
-    evidence_origin: String,
-}
-
-/// Which acting bodies a rule applies to in free text (kinds are indexes into
-/// `ContextIndex::body_kinds`).
-#[derive(Debug, Clone, Default)]
-enum ActingBodyFilter {
-    #[default]
-    Any,
-    Is(Vec<usize>),
-    IsNot(Vec<usize>),
-}
-
-enum Unless {
-    Inside(usize),
-    Near(PatternId, Scope),
-}
-
-enum Pattern {
-    Terms(usize),
-    Tokens(Vec<TokenSpec>),
-    Regex(RegexPattern),
-    Ref(usize),
-    All { parts: Vec<PatternId>, scope: Scope, ordered: bool },
-    Any(Vec<PatternId>),
-}
-
-/// A rule's regex with the literals every match must contain (one of them), when it has any:
-/// a record without them is skipped without running the regex, which is most records.
-struct RegexPattern {
-    regex: Regex,
-    required: Option<AhoCorasick>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Scope {
-    Record,
-    Sentence,
-    Tokens(usize),
-    Chars(usize),
-}
-
-struct TokenSpec {
-    base: Option<String>,
-    surface: Option<String>,
-    pos: Option<String>,
-}
-
-enum EntityMode {
-    None,
-    Alias,
-    Name,
-    Quoted,
-    NearbyQuoted,
-    Fixed(String),
-    Capture { suffix: String },
-}
-
-struct TermIndex {
-    automaton: AhoCorasick,
-    groups_of_term: Vec<Vec<usize>>,
-    term_edges_ascii: Vec<(bool, bool)>,
-    num_groups: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CueKind {
-    Status(Status),
-    Resumed,
-    Negation,
-    Purpose,
-    Existing,
-    Policy,
-    PolicyClause,
-    EndedBefore,
-    Announced,
-}
-
-struct CueIndex {
-    automaton: AhoCorasick,
-    kinds: Vec<CueKind>,
-    generic: Vec<bool>,
-    /// Implemented cues that say full operation after a trial (本格運用).
-    full_operation: Vec<bool>,
-    compound_gap_chars: usize,
-    negation_gap_chars: usize,
-    existing_gap_chars: usize,
-}
-
-/// `context.toml`, compiled: body heads, subject markers, relation words, name heads.
-struct ContextIndex {
-    body_kinds: Vec<String>,
-    /// Body heads (leftmost-longest); the kind of each.
-    body_heads: AhoCorasick,
-    body_head_kind: Vec<usize>,
-    subject_markers: Vec<String>,
-    /// Particles after a body that make it a partner, not the actor (と, に).
-    partner_markers: Vec<String>,
-    /// Relation words and the phrases that cancel them, in one automaton.
-    relations: AhoCorasick,
-    relation_is_word: Vec<bool>,
-    /// Name kinds inside which a relation word relates nothing.
-    relation_blocked_in_names: Vec<usize>,
-    name_kinds: Vec<String>,
-    name_heads: AhoCorasick,
-    name_head_kind: Vec<usize>,
-    name_max_chars: usize,
-    legal_forms: Vec<String>,
-    prefecture_suffixes: Vec<String>,
-    katakana_lookalikes: Vec<(char, char)>,
-    /// Body kinds whose entity takes the place written before the head (柏 + 歯科医師会).
-    named_by_place: Vec<usize>,
-    /// Words before a head that say where, not which (市内, 近隣).
-    generic_places: Vec<String>,
-}
-
-struct AliasIndex {
-    automaton: AhoCorasick,
-    canonical: Vec<String>,
-    patterns: Vec<String>,
-}
+use crate::model::{TaggedRecord, TokenizedRecord};
 
 impl Ruleset {
     /// Loads and compiles every file in `dir`; any error in any file fails with every error
@@ -232,20 +68,19 @@ impl Ruleset {
         self.rules.len()
     }
 
-    /// Tags every record, in parallel, keeping the input order.
+    /// Tags every record, in parallel (a [`Worker`] per thread), keeping the input order.
     pub fn tag(&self, records: Vec<TokenizedRecord>) -> Vec<TaggedRecord> {
-        records.into_par_iter().map(|record| self.tag_owned(record)).collect()
+        records.into_par_iter().map_init(|| self.worker(), |worker, record| worker.tag(record)).collect()
     }
 
-    /// Tags one record.
+    /// Tags one record (a worker for one record: use [`Ruleset::worker`] for many).
     pub fn tag_one(&self, record: &TokenizedRecord) -> TaggedRecord {
-        let tags = matcher::tag_record(self, record);
+        let tags = self.worker().tags_of(record);
         TaggedRecord { record: record.record.clone(), tags }
     }
 
     /// Tags one record, moving it into the result (no copy of its text).
     pub fn tag_owned(&self, record: TokenizedRecord) -> TaggedRecord {
-        let tags = matcher::tag_record(self, &record);
-        TaggedRecord { record: record.record, tags }
+        self.worker().tag(record)
     }
 }

@@ -19,8 +19,8 @@
 //!   implemented.
 //! - An *existing* marker just before the mention (既存の) makes it implemented whatever follows.
 
-use super::matcher::{Doc, Hit};
-use super::{CueKind, Ruleset};
+use super::compiled::{CueIndex, CueKind};
+use super::doc::{Doc, Hit};
 use crate::model::Status;
 
 /// How far after a mention a negation may stand with no predicate between (事業者（オンコール）との
@@ -52,22 +52,30 @@ pub(crate) struct MentionStatus {
     pub generic: bool,
 }
 
-/// Every cue in the record, leftmost-longest.
-pub(crate) fn find_cues(ruleset: &Ruleset, doc: &Doc<'_>) -> Vec<CueMatch> {
-    let cues = &ruleset.cues;
-    cues.automaton
-        .find_iter(doc.folded.as_str())
-        .map(|m| {
-            let index = m.pattern().as_usize();
-            CueMatch {
-                start: doc.char_of_byte(m.start()),
-                end: doc.char_of_byte(m.end()),
-                kind: cues.kinds[index],
-                generic: cues.generic[index],
-                full_operation: cues.full_operation[index],
-            }
-        })
-        .collect()
+/// The cues found in one record, and the index that says how close cues must stand: all that
+/// status reads.
+#[derive(Clone, Copy)]
+pub(crate) struct Cues<'a> {
+    pub index: &'a CueIndex,
+    /// Sorted by start.
+    pub found: &'a [CueMatch],
+    /// Free text (prose) has policy wording and announced actions; a table row has neither.
+    pub free_text: bool,
+}
+
+/// Every cue in the record, leftmost-longest, into `found` (cleared first).
+pub(crate) fn find_cues(index: &CueIndex, doc: &Doc<'_>, found: &mut Vec<CueMatch>) {
+    found.clear();
+    found.extend(index.automaton.find_iter(doc.folded()).map(|m| {
+        let cue = m.pattern().as_usize();
+        CueMatch {
+            start: doc.char_of_byte(m.start()),
+            end: doc.char_of_byte(m.end()),
+            kind: index.kinds[cue],
+            generic: index.generic[cue],
+            full_operation: index.full_operation[cue],
+        }
+    }));
 }
 
 /// A run of status cues read as one predicate.
@@ -96,12 +104,11 @@ fn gap_is_open(doc: &Doc<'_>, start: usize, end: usize, max: usize) -> bool {
 }
 
 /// Predicates starting at or after `from` and before `until`, in order.
-fn predicates(ruleset: &Ruleset, doc: &Doc<'_>, from: usize, until: usize) -> Vec<Predicate> {
-    let cues = &ruleset.cues;
+fn predicates(cues: &Cues<'_>, doc: &Doc<'_>, from: usize, until: usize) -> Vec<Predicate> {
     // Cues are sorted by start: the range is two binary searches, not a scan of the record.
-    let first = doc.cues.partition_point(|c| c.start < from);
-    let last = doc.cues.partition_point(|c| c.start < until).max(first);
-    let in_range: Vec<&CueMatch> = doc.cues[first..last]
+    let first = cues.found.partition_point(|c| c.start < from);
+    let last = cues.found.partition_point(|c| c.start < until).max(first);
+    let in_range: Vec<&CueMatch> = cues.found[first..last]
         .iter()
         .filter(|c| {
             matches!(c.kind, CueKind::Status(_) | CueKind::Resumed | CueKind::Negation | CueKind::Purpose)
@@ -118,7 +125,12 @@ fn predicates(ruleset: &Ruleset, doc: &Doc<'_>, from: usize, until: usize) -> Ve
         let mut j = i + 1;
         while j < in_range.len()
             && matches!(in_range[j].kind, CueKind::Status(_) | CueKind::Resumed)
-            && gap_is_open(doc, members[members.len() - 1].end, in_range[j].start, cues.compound_gap_chars)
+            && gap_is_open(
+                doc,
+                members[members.len() - 1].end,
+                in_range[j].start,
+                cues.index.compound_gap_chars,
+            )
         {
             members.push(in_range[j]);
             j += 1;
@@ -128,7 +140,7 @@ fn predicates(ruleset: &Ruleset, doc: &Doc<'_>, from: usize, until: usize) -> Ve
         let mut purpose = false;
         let mut k = j;
         while k < in_range.len() && matches!(in_range[k].kind, CueKind::Negation | CueKind::Purpose) {
-            if !gap_is_open(doc, last_end, in_range[k].start, cues.negation_gap_chars) {
+            if !gap_is_open(doc, last_end, in_range[k].start, cues.index.negation_gap_chars) {
                 break;
             }
             match in_range[k].kind {
@@ -194,18 +206,17 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
 }
 
 /// The status of the mention at `hit`, or `None` when it is negated (no tag).
-pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Option<MentionStatus> {
-    let cues = &ruleset.cues;
+pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Option<MentionStatus> {
     let sentence = doc.sentence(hit.start);
     let clause_start = doc.clause_start(hit.start);
     let until = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
-    let clause_first = doc.cues.partition_point(|c| c.start < clause_start);
-    let clause_last = doc.cues.partition_point(|c| c.start < until).max(clause_first);
-    let clause_cues = &doc.cues[clause_first..clause_last];
+    let clause_first = cues.found.partition_point(|c| c.start < clause_start);
+    let clause_last = cues.found.partition_point(|c| c.start < until).max(clause_first);
+    let clause_cues = &cues.found[clause_first..clause_last];
     // Free text: a definition or a list of requirements anywhere in the clause is not an action
     // (とは, 求められる事項), nor is a mention governed by policy wording (a table row is the
     // association's own scheme, so it has neither).
-    let free_text = doc.context.free_text;
+    let free_text = cues.free_text;
     if free_text && clause_cues.iter().any(|c| c.kind == CueKind::PolicyClause) {
         return None;
     }
@@ -236,11 +247,11 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         });
     }
     // The nearest cue ending before the mention, walking back only while it could still be close.
-    let before = doc.cues.partition_point(|c| c.start < hit.start);
-    let existing = doc.cues[..before]
+    let before = cues.found.partition_point(|c| c.start < hit.start);
+    let existing = cues.found[..before]
         .iter()
         .rev()
-        .take_while(|c| c.end + cues.existing_gap_chars >= hit.start)
+        .take_while(|c| c.end + cues.index.existing_gap_chars >= hit.start)
         .find(|c| c.kind == CueKind::Existing && c.end <= hit.start && doc.sentence(c.start) == sentence);
     if let Some(existing) = existing {
         return Some(MentionStatus {
@@ -250,8 +261,9 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
             generic: false,
         });
     }
-    let predicates = predicates(ruleset, doc, hit.end, until);
-    if predicates.first().is_some_and(|p| !p.negated) && direct_negation(doc, hit, until, predicates[0].cue.0)
+    let predicates = predicates(cues, doc, hit.end, until);
+    if predicates.first().is_some_and(|p| !p.negated)
+        && direct_negation(cues, doc, hit, until, predicates[0].cue.0)
     {
         return None;
     }
@@ -286,10 +298,10 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         let predicate = &predicates[chosen];
         let mut status = predicate.status;
         // In free text an action verb in the dictionary form announces it (導入する, 構築します).
-        if doc.context.free_text
+        if cues.free_text
             && status == Status::Implemented
             && !predicate.generic
-            && announced_at(doc, predicate.cue.1)
+            && announced_at(cues, predicate.cue.1)
         {
             status = Status::Planned;
         }
@@ -325,7 +337,7 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
         }
         return Some(result);
     }
-    if negated_seen || direct_negation(doc, hit, until, predicates.first().map_or(until, |p| p.cue.0)) {
+    if negated_seen || direct_negation(cues, doc, hit, until, predicates.first().map_or(until, |p| p.cue.0)) {
         return None;
     }
     Some(result)
@@ -333,9 +345,9 @@ pub(crate) fn mention_status(ruleset: &Ruleset, doc: &Doc<'_>, hit: &Hit) -> Opt
 
 /// A negation right after the mention, before any predicate and with no comma between, cancels
 /// it (連携は行っていない; 待機医を置かずに…体制とした).
-fn direct_negation(doc: &Doc<'_>, hit: &Hit, until: usize, first_predicate: usize) -> bool {
-    let near = doc.cues.partition_point(|c| c.start < hit.end);
-    doc.cues[near..]
+fn direct_negation(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit, until: usize, first_predicate: usize) -> bool {
+    let near = cues.found.partition_point(|c| c.start < hit.end);
+    cues.found[near..]
         .iter()
         .take_while(|c| c.start < until.min(first_predicate) && c.start - hit.end <= DIRECT_NEGATION_CHARS)
         .any(|c| {
@@ -345,27 +357,106 @@ fn direct_negation(doc: &Doc<'_>, hit: &Hit, until: usize, first_predicate: usiz
 }
 
 /// Whether an announced form (する, します) starts right at `at`.
-fn announced_at(doc: &Doc<'_>, at: usize) -> bool {
-    let index = doc.cues.partition_point(|c| c.start < at);
-    doc.cues.get(index).is_some_and(|c| c.start == at && c.kind == CueKind::Announced)
+fn announced_at(cues: &Cues<'_>, at: usize) -> bool {
+    let index = cues.found.partition_point(|c| c.start < at);
+    cues.found.get(index).is_some_and(|c| c.start == at && c.kind == CueKind::Announced)
 }
 
 /// Whether free text is framed as a trial: it has a trial predicate (実証実験, 試験運用), and no
 /// full operation (本格運用) after the last one except one only announced (本格運用を開始します).
-pub(crate) fn trial_frame(ruleset: &Ruleset, doc: &Doc<'_>) -> bool {
+pub(crate) fn trial_frame(cues: &Cues<'_>, doc: &Doc<'_>) -> bool {
     // Predicates, not bare cues: 試験運用開始を目指して is a plan, not a trial.
-    let predicates = predicates(ruleset, doc, 0, doc.num_chars());
+    let predicates = predicates(cues, doc, 0, doc.num_chars());
     let Some(last_trial) = predicates.iter().rposition(|p| p.status == Status::Trial && !p.negated) else {
         return false;
     };
     let trial_end = predicates[last_trial].end;
-    let first = doc.cues.partition_point(|c| c.start < trial_end);
-    let Some(full) = doc.cues[first..].iter().position(|c| c.full_operation).map(|p| p + first) else {
+    let first = cues.found.partition_point(|c| c.start < trial_end);
+    let Some(full) = cues.found[first..].iter().position(|c| c.full_operation).map(|p| p + first) else {
         return true;
     };
-    let clause_end = doc.status_end(doc.cues[full].start);
-    doc.cues[full + 1..]
+    let clause_end = doc.status_end(cues.found[full].start);
+    cues.found[full + 1..]
         .iter()
         .take_while(|c| c.start < clause_end)
         .any(|c| c.kind == CueKind::Announced || c.kind == CueKind::Status(Status::Planned))
+}
+
+#[cfg(test)]
+mod tests {
+    use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
+    use super::*;
+    use crate::tag::doc::{TextTables, passage};
+
+    /// A cue index of a handful of words, with the gaps the shipped `cues.toml` uses.
+    fn index(words: &[(&str, CueKind, bool)]) -> CueIndex {
+        let patterns: Vec<&str> = words.iter().map(|(w, _, _)| *w).collect();
+        CueIndex {
+            automaton: AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(patterns)
+                .unwrap(),
+            kinds: words.iter().map(|(_, k, _)| *k).collect(),
+            generic: words.iter().map(|(_, _, g)| *g).collect(),
+            full_operation: vec![false; words.len()],
+            compound_gap_chars: 4,
+            negation_gap_chars: 4,
+            existing_gap_chars: 6,
+        }
+    }
+
+    fn vocabulary() -> CueIndex {
+        index(&[
+            ("設け", CueKind::Status(Status::Implemented), false),
+            ("見込み", CueKind::Status(Status::Planned), false),
+            ("協議", CueKind::Status(Status::Considered), false),
+            ("中断", CueKind::Status(Status::Suspended), false),
+            ("実施", CueKind::Status(Status::Implemented), true),
+            ("ていない", CueKind::Negation, false),
+            ("従来の", CueKind::Existing, false),
+        ])
+    }
+
+    /// The status of the first occurrence of `mention` in `text`.
+    fn status_of(text: &str, mention: &str) -> Option<Option<Status>> {
+        let index = vocabulary();
+        let record = passage(text);
+        let mut tables = TextTables::default();
+        let doc = tables.prepare(&record);
+        let mut found = Vec::new();
+        find_cues(&index, &doc, &mut found);
+        let cues = Cues { index: &index, found: &found, free_text: false };
+        let start = doc.char_of_byte(doc.folded().find(mention).expect("mention in text"));
+        let hit = Hit::new(start, start + mention.chars().count());
+        mention_status(&cues, &doc, &hit).map(|s| s.status)
+    }
+
+    #[test]
+    fn the_last_decisive_cue_of_a_predicate_gives_the_status() {
+        assert_eq!(status_of("窓口を設け、運用した", "窓口"), Some(Some(Status::Implemented)));
+        assert_eq!(status_of("窓口の設置は来年度の見込み", "窓口"), Some(Some(Status::Planned)));
+        assert_eq!(
+            status_of("窓口について協議を実施", "窓口"),
+            Some(Some(Status::Considered)),
+            "a generic verb takes the cue before it"
+        );
+    }
+
+    #[test]
+    fn a_negated_predicate_gives_no_tag_and_no_cue_counts_as_unknown() {
+        assert_eq!(status_of("窓口は設けていない", "窓口"), None);
+        assert_eq!(status_of("窓口がある", "窓口"), Some(None));
+    }
+
+    #[test]
+    fn a_later_suspension_wins_and_an_existing_marker_means_in_use() {
+        assert_eq!(status_of("窓口を設けたが、その後中断", "窓口"), Some(Some(Status::Suspended)));
+        assert_eq!(status_of("従来の窓口で協議", "窓口"), Some(Some(Status::Implemented)));
+    }
+
+    #[test]
+    fn cues_stop_at_the_end_of_the_clause() {
+        assert_eq!(status_of("窓口がある。来年度に協議", "窓口"), Some(None));
+    }
 }
