@@ -19,6 +19,12 @@
 //! most N characters; neither crosses a sentence end. Status cues are looked for from the end of a
 //! mention to the next 。/！/？/newline (・ lists items and does not end that search).
 //!
+//! Layout: `compile.rs` turns `dictionaries/` into the read-only types of `compiled.rs`. Per
+//! record a [`Worker`] (one per thread, its buffers reused) runs the steps in order, each reading
+//! only what the earlier ones built: the text tables (`doc.rs`), the cues (`status.rs`), the
+//! context (`context.rs`), every term and regex prefilter in one automaton pass and the pattern
+//! hits (`matcher.rs`), then each mention's status and entity (`entity.rs`).
+//!
 //! What can fail: loading (every problem in every file is reported, sorted); tagging itself
 //! cannot fail.
 
