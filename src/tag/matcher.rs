@@ -89,10 +89,10 @@ impl Matcher {
         }
     }
 
-    /// The hits of pattern `id` (sorted), computed once per record.
-    pub fn eval(&mut self, ruleset: &Ruleset, doc: &Doc<'_>, id: PatternId) -> &[Hit] {
-        let hits = self.eval_hits(ruleset, doc, id);
-        self.slice(hits)
+    /// Computes the hits of pattern `id` on this record (once: later calls find them done);
+    /// read them with [`Matcher::computed`].
+    pub fn eval(&mut self, ruleset: &Ruleset, doc: &Doc<'_>, id: PatternId) {
+        self.eval_hits(ruleset, doc, id);
     }
 
     fn eval_hits(&mut self, ruleset: &Ruleset, doc: &Doc<'_>, id: PatternId) -> Hits {
@@ -142,7 +142,7 @@ impl Matcher {
     }
 
     /// The hits of a pattern already evaluated on this record.
-    fn computed(&self, id: PatternId) -> &[Hit] {
+    pub fn computed(&self, id: PatternId) -> &[Hit] {
         self.slice(self.memo[id].expect("parts are evaluated before their whole"))
     }
 

@@ -75,27 +75,23 @@ impl Worker<'_> {
             if !context.admits(&rule.acting_body) {
                 continue;
             }
-            // Hits are copied out only for the rare rule with `unless` contexts, which need the
-            // matcher again; the others read the matcher's own list.
+            // Evaluated first, then only read: the matcher is immutable while the hits are judged.
+            self.matcher.eval(ruleset, &doc, rule.pattern);
             for unless in &rule.unless {
                 if let Unless::Near(pattern, _) = unless {
                     self.matcher.eval(ruleset, &doc, *pattern);
                 }
             }
-            let num_hits = self.matcher.eval(ruleset, &doc, rule.pattern).len();
-            for index in 0..num_hits {
-                let hit = self.matcher.eval(ruleset, &doc, rule.pattern)[index];
+            let matcher = &self.matcher;
+            for &hit in matcher.computed(rule.pattern) {
                 let cancelled = rule.unless.iter().any(|unless| match unless {
-                    Unless::Inside(group) => self
-                        .matcher
+                    Unless::Inside(group) => matcher
                         .group(*group)
                         .iter()
                         .any(|decoy| decoy.start <= hit.start && hit.end <= decoy.end),
-                    Unless::Near(pattern, scope) => self
-                        .matcher
-                        .eval(ruleset, &doc, *pattern)
-                        .iter()
-                        .any(|c| doc.in_scope(*scope, &hit, c)),
+                    Unless::Near(pattern, scope) => {
+                        matcher.computed(*pattern).iter().any(|c| doc.in_scope(*scope, &hit, c))
+                    }
                 });
                 if cancelled || context.inside_name(&ruleset.context, &doc, &hit, &rule.names) {
                     continue;
