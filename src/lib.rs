@@ -28,6 +28,7 @@ pub mod eval;
 pub mod fuzzing;
 pub mod ingest;
 pub mod job;
+pub mod kwic;
 pub mod model;
 pub mod pipeline;
 pub mod regions;

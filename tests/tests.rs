@@ -24,4 +24,5 @@ mod integration {
     pub mod rule_language;
     pub mod tagging;
     pub mod tokenize;
+    pub mod workbench;
 }

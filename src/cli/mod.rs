@@ -6,7 +6,9 @@
 
 mod check;
 mod eval;
+mod explain;
 mod ingest;
+mod kwic;
 mod main_job;
 mod output;
 mod tag;
@@ -68,6 +70,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Score the rules against hand-labelled gold.
     Eval(eval::EvalArgs),
+    /// Show every occurrence of a term, base form, regex, tag or rule in context.
+    Kwic(kwic::KwicArgs),
+    /// Explain why one record got (or did not get) each tag.
+    Explain(explain::ExplainArgs),
 }
 
 /// Parses the command line, runs it and maps the outcome to an exit code.
@@ -95,6 +101,8 @@ pub fn main() -> ExitCode {
         Some(Command::Tag(args)) => tag::run(&cli.global, &args),
         Some(Command::Check(args)) => check::run(&cli.global, &args),
         Some(Command::Eval(args)) => eval::run(&cli.global, &args),
+        Some(Command::Explain(args)) => explain::run(&cli.global, &args),
+        Some(Command::Kwic(args)) => kwic::run(&cli.global, &args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -132,4 +140,22 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
                 Some(zaitaku::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe
             )
     })
+}
+
+/// The records of `files`, or of every input file in `--data` when none is given.
+pub fn read_records(global: &GlobalArgs, files: &[PathBuf]) -> anyhow::Result<Vec<zaitaku::Record>> {
+    let files = if files.is_empty() { zaitaku::job::input_files(&global.data)? } else { files.to_vec() };
+    let ingested = zaitaku::ingest::read_all_with(&files, read_options(global))?;
+    report_warnings(global, ingested.warnings)?;
+    Ok(ingested.records)
+}
+
+/// `"; did you mean `X`?"` for the candidate closest to `name`, or nothing when none is close.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let best = candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+    best.map(|(_, c)| format!("; did you mean `{c}`?")).unwrap_or_default()
 }

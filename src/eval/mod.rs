@@ -11,6 +11,7 @@
 //! with the rule responsible.
 
 mod report;
+mod rules;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,6 +22,7 @@ use crate::error::{Error, Location, Result};
 use crate::model::{Status, TaggedRecord};
 
 pub use report::{render_diff_markdown, render_markdown};
+pub use rules::{RuleStats, per_rule, render_rules_markdown};
 
 /// Tags with fewer gold examples than this are flagged: their scores say little.
 pub const LOW_SUPPORT: usize = 5;

@@ -34,6 +34,7 @@ pub(crate) struct ActingBody {
 #[derive(Debug, Clone, Copy)]
 struct Name {
     head_start: usize,
+    head_end: usize,
     kind: usize,
 }
 
@@ -80,6 +81,7 @@ impl DocContext {
             }
             Some(Name {
                 head_start: doc.char_of_byte(m.start()),
+                head_end: end,
                 kind: context.name_head_kind[m.pattern().as_usize()],
             })
         }));
@@ -95,7 +97,7 @@ impl DocContext {
                 let word = Hit::new(start, start + 1);
                 let in_name = self
                     .name_after(context, doc, &word)
-                    .is_some_and(|kind| context.relation_blocked_in_names.contains(&kind));
+                    .is_some_and(|name| context.relation_blocked_in_names.contains(&name.kind));
                 if !in_name {
                     self.relation_starts.push(start);
                 }
@@ -117,24 +119,27 @@ impl DocContext {
         in_clause_before || in_clause_after
     }
 
-    /// Whether the hit lies inside a proper name, before its head, of a kind not in `allowed`.
+    /// The proper name of a kind not in `allowed` that the hit lies inside, before its head:
+    /// its kind (an index into `ContextIndex::name_kinds`) and where its head ends.
     pub(crate) fn inside_name(
         &self,
         context: &ContextIndex,
         doc: &Doc<'_>,
         hit: &Hit,
         allowed: &[usize],
-    ) -> bool {
-        self.name_after(context, doc, hit).is_some_and(|kind| !allowed.contains(&kind))
+    ) -> Option<(usize, usize)> {
+        self.name_after(context, doc, hit)
+            .filter(|name| !allowed.contains(&name.kind))
+            .map(|name| (name.kind, name.head_end))
     }
 
-    /// The kind of the proper name the hit lies inside, before its head, if any.
-    fn name_after(&self, context: &ContextIndex, doc: &Doc<'_>, hit: &Hit) -> Option<usize> {
+    /// The proper name the hit lies inside, before its head, if any.
+    fn name_after(&self, context: &ContextIndex, doc: &Doc<'_>, hit: &Hit) -> Option<Name> {
         let next = self.names.partition_point(|n| n.head_start < hit.end);
         let name = self.names.get(next)?;
         let inside = name.head_start - hit.end <= context.name_max_chars
             && (hit.end..name.head_start).all(|i| is_name_char(doc.chars()[i]) || doc.chars()[i] == '・');
-        inside.then_some(name.kind)
+        inside.then_some(*name)
     }
 
     /// Whether a rule with this filter applies (table rows: always).

@@ -34,6 +34,7 @@ mod config;
 mod context;
 mod doc;
 mod entity;
+mod explain;
 mod matcher;
 mod status;
 mod worker;
@@ -44,10 +45,22 @@ use rayon::prelude::*;
 
 pub use compile::{ALIASES_FILE, CONTEXT_FILE, CUES_FILE, Problem, RULES_DIR, TAXONOMY_FILE};
 pub use compiled::{Ruleset, TagInfo};
+pub use explain::{CueFound, Explanation, Outcome, RuleMatch, TagDecision};
 pub use worker::Worker;
 
 use crate::error::{Error, Location, Result};
 use crate::model::{TaggedRecord, TokenizedRecord};
+
+/// One compiled rule as the tools name it.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo<'a> {
+    /// The rule's stable name, e.g. `ivr.product`.
+    pub name: &'a str,
+    /// The tag it gives.
+    pub tag: &'a str,
+    /// Where it is defined, `dictionaries/rules/tech.toml:11`.
+    pub origin: &'a str,
+}
 
 impl Ruleset {
     /// Loads and compiles every file in `dir`; any error in any file fails with every error
@@ -67,6 +80,15 @@ impl Ruleset {
     /// The taxonomy, sorted by id.
     pub fn tags(&self) -> &[TagInfo] {
         &self.tags
+    }
+
+    /// Every rule, in the order rules are tried (file order within `rules/`).
+    pub fn rules(&self) -> impl ExactSizeIterator<Item = RuleInfo<'_>> {
+        self.rules.iter().map(|rule| RuleInfo {
+            name: &rule.name,
+            tag: &self.tags[rule.tag].id,
+            origin: &rule.evidence_origin,
+        })
     }
 
     /// Number of compiled rules.

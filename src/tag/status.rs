@@ -52,6 +52,24 @@ pub(crate) struct MentionStatus {
     pub generic: bool,
 }
 
+/// Why a mention gives no tag, and the cue that says so (`zaitaku explain` quotes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub why: RefusalKind,
+    pub cue: (usize, usize),
+}
+
+/// The construct that refused a mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefusalKind {
+    /// Every predicate after it is negated, or a negation follows it closely.
+    Negation,
+    /// Policy wording governs it (連携が重要): free text only.
+    Policy,
+    /// Its clause is a definition or a list of requirements (とは, 求められる事項): free text only.
+    PolicyClause,
+}
+
 /// The cues found in one record, and the index that says how close cues must stand: all that
 /// status reads.
 #[derive(Clone, Copy)]
@@ -88,6 +106,8 @@ struct Predicate {
     /// without punctuation.
     purpose: bool,
     negated: bool,
+    /// The negation that follows it, when `negated`.
+    negation: Option<(usize, usize)>,
     has_considered: bool,
     suspends: bool,
     resumes: bool,
@@ -136,7 +156,7 @@ fn predicates(cues: &Cues<'_>, doc: &Doc<'_>, from: usize, until: usize) -> Vec<
             j += 1;
         }
         let last_end = members[members.len() - 1].end;
-        let mut negated = false;
+        let mut negation = None;
         let mut purpose = false;
         let mut k = j;
         while k < in_range.len() && matches!(in_range[k].kind, CueKind::Negation | CueKind::Purpose) {
@@ -144,12 +164,12 @@ fn predicates(cues: &Cues<'_>, doc: &Doc<'_>, from: usize, until: usize) -> Vec<
                 break;
             }
             match in_range[k].kind {
-                CueKind::Negation => negated = true,
+                CueKind::Negation => negation = negation.or(Some((in_range[k].start, in_range[k].end))),
                 _ => purpose = true,
             }
             k += 1;
         }
-        let mut predicate = predicate_of(&members, negated, purpose);
+        let mut predicate = predicate_of(&members, negation, purpose);
         predicate.end = if k > j { in_range[k - 1].end } else { last_end };
         predicates.push(predicate);
         i = k.max(j);
@@ -157,7 +177,7 @@ fn predicates(cues: &Cues<'_>, doc: &Doc<'_>, from: usize, until: usize) -> Vec<
     predicates
 }
 
-fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicate {
+fn predicate_of(members: &[&CueMatch], negation: Option<(usize, usize)>, purpose: bool) -> Predicate {
     let statuses: Vec<(Status, &CueMatch)> = members
         .iter()
         .filter_map(|c| match c.kind {
@@ -175,7 +195,8 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
         cue: (cue.start, cue.end),
         end: 0,
         purpose,
-        negated,
+        negated: negation.is_some(),
+        negation,
         has_considered,
         suspends,
         resumes,
@@ -205,8 +226,8 @@ fn predicate_of(members: &[&CueMatch], negated: bool, purpose: bool) -> Predicat
     predicate(status, cue, false, false)
 }
 
-/// The status of the mention at `hit`, or `None` when it is negated (no tag).
-pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Option<MentionStatus> {
+/// The status of the mention at `hit`, or why it gives no tag (negated, or policy in free text).
+pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Result<MentionStatus, Refusal> {
     let sentence = doc.sentence(hit.start);
     let clause_start = doc.clause_start(hit.start);
     let until = doc.status_end(hit.end.saturating_sub(1).max(hit.start));
@@ -217,14 +238,15 @@ pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Optio
     // (とは, 求められる事項), nor is a mention governed by policy wording (a table row is the
     // association's own scheme, so it has neither).
     let free_text = cues.free_text;
-    if free_text && clause_cues.iter().any(|c| c.kind == CueKind::PolicyClause) {
-        return None;
+    if free_text && let Some(c) = clause_cues.iter().find(|c| c.kind == CueKind::PolicyClause) {
+        return Err(Refusal { why: RefusalKind::PolicyClause, cue: (c.start, c.end) });
     }
     // Policy after the mention before any predicate (連携が重要, 推奨されています): not an action.
     let after = clause_cues.iter().filter(|c| c.start >= hit.end);
-    let first_policy = after.clone().find(|c| c.kind == CueKind::Policy).map(|c| c.start);
+    let first_policy = after.clone().find(|c| c.kind == CueKind::Policy).map(|c| (c.start, c.end));
     let first_status = after.clone().find(|c| matches!(c.kind, CueKind::Status(_)) && !c.generic);
-    if let Some(policy) = first_policy.filter(|_| free_text) {
+    if let Some(policy_cue) = first_policy.filter(|_| free_text) {
+        let policy = policy_cue.0;
         // An action named as a noun before the policy word is still policy (導入することが必要).
         let nominalised = |cue: &CueMatch| {
             cue.end <= policy
@@ -234,12 +256,12 @@ pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Optio
                     || doc.folded_slice(cue.end, policy).contains('の'))
         };
         if first_status.is_none_or(|status| policy < status.start || nominalised(status)) {
-            return None;
+            return Err(Refusal { why: RefusalKind::Policy, cue: policy_cue });
         }
     }
     // The use ended at a date written before it in the clause (3月31日までは…): suspended.
     if let Some(ended) = clause_cues.iter().find(|c| c.kind == CueKind::EndedBefore && c.end <= hit.start) {
-        return Some(MentionStatus {
+        return Ok(MentionStatus {
             status: Some(Status::Suspended),
             cue: Some((ended.start, ended.end)),
             resumed: false,
@@ -254,7 +276,7 @@ pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Optio
         .take_while(|c| c.end + cues.index.existing_gap_chars >= hit.start)
         .find(|c| c.kind == CueKind::Existing && c.end <= hit.start && doc.sentence(c.start) == sentence);
     if let Some(existing) = existing {
-        return Some(MentionStatus {
+        return Ok(MentionStatus {
             status: Some(Status::Implemented),
             cue: Some((existing.start, existing.end)),
             resumed: false,
@@ -263,12 +285,12 @@ pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Optio
     }
     let predicates = predicates(cues, doc, hit.end, until);
     if predicates.first().is_some_and(|p| !p.negated)
-        && direct_negation(cues, doc, hit, until, predicates[0].cue.0)
+        && let Some(negation) = direct_negation(cues, doc, hit, until, predicates[0].cue.0)
     {
-        return None;
+        return Err(Refusal { why: RefusalKind::Negation, cue: negation });
     }
     let mut result = MentionStatus::default();
-    let mut negated_seen = false;
+    let mut negated_seen = None;
     let mut decided_at = None;
     for (index, predicate) in predicates.iter().enumerate() {
         if predicate.negated {
@@ -282,7 +304,7 @@ pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Optio
                 decided_at = Some(index);
                 break;
             }
-            negated_seen = true;
+            negated_seen = negated_seen.or(predicate.negation);
             continue;
         }
         // A purpose clause (…できるよう) is decided by the predicate it leads into, when that
@@ -335,25 +357,34 @@ pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Optio
                 };
             }
         }
-        return Some(result);
+        return Ok(result);
     }
-    if negated_seen || direct_negation(cues, doc, hit, until, predicates.first().map_or(until, |p| p.cue.0)) {
-        return None;
+    let negation = negated_seen
+        .or_else(|| direct_negation(cues, doc, hit, until, predicates.first().map_or(until, |p| p.cue.0)));
+    match negation {
+        Some(negation) => Err(Refusal { why: RefusalKind::Negation, cue: negation }),
+        None => Ok(result),
     }
-    Some(result)
 }
 
 /// A negation right after the mention, before any predicate and with no comma between, cancels
 /// it (連携は行っていない; 待機医を置かずに…体制とした).
-fn direct_negation(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit, until: usize, first_predicate: usize) -> bool {
+fn direct_negation(
+    cues: &Cues<'_>,
+    doc: &Doc<'_>,
+    hit: &Hit,
+    until: usize,
+    first_predicate: usize,
+) -> Option<(usize, usize)> {
     let near = cues.found.partition_point(|c| c.start < hit.end);
     cues.found[near..]
         .iter()
         .take_while(|c| c.start < until.min(first_predicate) && c.start - hit.end <= DIRECT_NEGATION_CHARS)
-        .any(|c| {
+        .find(|c| {
             c.kind == CueKind::Negation
                 && !doc.folded_slice(hit.end, c.start).contains(['、', ',', '。', '\n'])
         })
+        .map(|c| (c.start, c.end))
 }
 
 /// Whether an announced form (する, します) starts right at `at`.
@@ -429,7 +460,7 @@ mod tests {
         let cues = Cues { index: &index, found: &found, free_text: false };
         let start = doc.char_of_byte(doc.folded().find(mention).expect("mention in text"));
         let hit = Hit::new(start, start + mention.chars().count());
-        mention_status(&cues, &doc, &hit).map(|s| s.status)
+        mention_status(&cues, &doc, &hit).ok().map(|s| s.status)
     }
 
     #[test]
