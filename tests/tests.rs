@@ -4,6 +4,8 @@
 mod integration {
     #[cfg(feature = "report")]
     pub mod aggregate_cells;
+    #[cfg(feature = "report")]
+    pub mod browser;
     pub mod check;
     pub mod cli;
     pub mod errors;

@@ -43,9 +43,11 @@ struct TagData<'a> {
 struct RecordData<'a> {
     id: &'a str,
     fiscal_year: Option<u16>,
+    district_no: Option<u32>,
     district: Option<&'a str>,
     program: Option<&'a str>,
     categories: &'a [String],
+    marks: u32,
     description: &'a str,
     tags: Vec<RecordTag<'a>>,
 }
@@ -196,9 +198,11 @@ fn record_data(t: &TaggedRecord) -> RecordData<'_> {
     RecordData {
         id: &t.record.id,
         fiscal_year: t.record.fiscal_year,
+        district_no: t.record.district_no,
         district: t.record.district.as_deref(),
         program: t.record.program.as_deref(),
         categories: &t.record.categories,
+        marks: t.record.marks,
         description: &t.record.description,
         tags: t
             .tags

@@ -104,6 +104,10 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
 .record {{ border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; margin: 10px 0; }}
 .record .desc {{ white-space: pre-wrap; line-height: 1.7; }} .chip {{ display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 12px; margin: 2px; }}
 #drilldown {{ background: #fafafa; border: 2px solid #ccc; border-radius: 8px; padding: 8px 16px; }}
+.fix {{ font-size: 12px; margin-top: 6px; color: #444; }} .fix select, .fix input, .fix button {{ font-size: 12px; margin: 0 4px 0 0; }}
+.fix .fixtag {{ display: inline-block; margin-right: 10px; }} .fix .wrong {{ text-decoration: line-through; color: #b00; }} .fix .added {{ color: #06c; }}
+#corrections {{ position: sticky; top: 0; background: #fff8e0; border: 1px solid #e6cf80; border-radius: 6px; padding: 4px 10px; margin: 6px 0; font-size: 13px; z-index: 2; }}
+table.kwic td {{ text-align: left; white-space: nowrap; }} table.kwic td.left {{ text-align: right; }}
 </style>
 </head>
 <body>
@@ -152,7 +156,7 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
         out.push_str("<nav><a href=\"#yoy\">Year-over-year</a></nav>");
     }
     out.push_str("<nav><a href=\"#charts\">Charts</a><a href=\"#district-tag\">District × tag</a><a href=\"#areas\">区部 vs 多摩</a><a href=\"#medical-areas\">二次保健医療圏</a><a href=\"#status\">Status</a><a href=\"#programs\">事業区分</a><a href=\"#cooccurrence\">Co-occurrence</a><a href=\"#entities\">Entities</a><a href=\"#untagged\">Untagged</a><a href=\"#files\">Files</a></nav>\n");
-    out.push_str("<section id=\"drilldown\" hidden><h2>Drill-down</h2><p class=\"muted\" id=\"drill-title\"></p><div id=\"drill-records\"></div></section>\n");
+    out.push_str("<section id=\"drilldown\" hidden><h2>Drill-down</h2><p class=\"muted\" id=\"drill-title\"></p><div id=\"corrections\" hidden><span id=\"corrections-count\"></span> <button id=\"corrections-export\" type=\"button\">Export corrections</button> <button id=\"corrections-clear\" type=\"button\">Discard</button> <span class=\"muted\">a gold-format JSON Lines file of the records you corrected, for <code>zaitaku eval --gold</code></span></div><div id=\"drill-records\"></div></section>\n");
 
     // Charts.
     out.push_str("<h2 id=\"charts\">Charts</h2>\n");
@@ -188,9 +192,15 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
     }
 
     // District × tag.
-    out.push_str("<h2 id=\"district-tag\">District × tag</h2><p class=\"muted\">導入 implemented · 試行 trial · 予定 planned · 検討 considered · 休止 suspended. <a href=\"district_tag.csv\">CSV</a></p><div class=\"scroll\"><table><thead><tr><th></th>");
+    out.push_str("<h2 id=\"district-tag\">District × tag</h2><p class=\"muted\">導入 implemented · 試行 trial · 予定 planned · 検討 considered · 休止 suspended. A cell lists its records; a column's label, the tag's evidence in context. <a href=\"district_tag.csv\">CSV</a></p><div class=\"scroll\"><table><thead><tr><th></th>");
     for id in &a.district_tag_status.cols {
-        let _ = write!(out, "<th><span class=\"vert\">{}</span></th>", escape(&label(id)));
+        let _ = write!(
+            out,
+            "<th><a href=\"{}\" title=\"{}\"><span class=\"vert\">{}</span></a></th>",
+            drill("kwic", id, ""),
+            escape(&format!("{}: every evidence in context", label(id))),
+            escape(&label(id))
+        );
     }
     out.push_str("</tr></thead><tbody>\n");
     for (r, district) in a.district_tag_status.rows.iter().enumerate() {
@@ -435,7 +445,7 @@ mark {{ background: #ffe08a; padding: 0 1px; }} mark.cue {{ background: #c7e9c0;
 }
 
 /// The drill-down and the self-check, in plain JavaScript.
-const SCRIPT: &str = r#"
+const SCRIPT: &str = r##"
 const DATA = JSON.parse(document.getElementById('data').textContent);
 const STATUSES = ['implemented', 'trial', 'planned', 'considered', 'suspended'];
 const LABEL = Object.fromEntries(DATA.tags.map(t => [t.id, t.label]));
@@ -454,6 +464,11 @@ function select(key) {
     case 'pair': return [records, count, [a, b], label(a) + ' × ' + label(b)];
     case 'program_category': case 'entity': return [records, count, null, a + ' · ' + b];
     case 'record': return [records, count, null, a];
+    case 'kwic': {
+      /* The records with the tag are the co-occurrence table's diagonal cell. */
+      const [n, ids] = DATA.cells['pair|' + a + '|' + a] || [0, []];
+      return [ids.map(i => DATA.records[i]), n, [a], label(a) + ': evidence in context'];
+    }
     default: return [[], 0, null, ''];
   }
 }
@@ -477,18 +492,127 @@ function highlight(r, tags) {
   }
   return out + esc(chars.slice(pos).join(''));
 }
+/* Keyword in context: each evidence of `tag` with KWIC_WIDTH characters each side, sorted by
+   the text after it (as `zaitaku kwic --tag`). */
+const KWIC_WIDTH = 20;
+function kwicTable(records, tag) {
+  const flat = s => s.replace(/[\n\r\t]/g, ' ');
+  const lines = [];
+  for (const r of records) {
+    const chars = Array.from(r.description);
+    for (const t of r.tags) {
+      if (t.tag !== tag) continue;
+      for (const e of t.evidence) {
+        lines.push({r, t, e, left: flat(chars.slice(Math.max(0, e.s - KWIC_WIDTH), e.s).join('')),
+          match: flat(chars.slice(e.s, e.e).join('')), right: flat(chars.slice(e.e, e.e + KWIC_WIDTH).join(''))});
+      }
+    }
+  }
+  const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  const reversed = s => Array.from(s).reverse().join('');
+  lines.sort((x, y) => cmp(x.right, y.right) || cmp(x.match, y.match) || cmp(reversed(x.left), reversed(y.left)));
+  return '<table class="kwic"><thead><tr><th>record</th><th>district</th><th>year</th><th></th><th>match</th><th></th><th>rule</th><th>status</th></tr></thead><tbody>' +
+    lines.map(l => '<tr data-id="' + esc(l.r.id) + '"><td><a href="#drill=record|' + encodeURIComponent(l.r.id) + '|">' + esc(l.r.id) + '</a></td><td>' + esc(l.r.district || '') + '</td><td>' + esc(l.r.fiscal_year || '') +
+      '</td><td class="left">' + esc(l.left) + '</td><td><mark title="' + esc(l.e.origin) + '">' + esc(l.match) + '</mark></td><td>' + esc(l.right) + '</td><td>' + esc(l.e.rule) + '</td><td>' + esc(l.t.status) + '</td></tr>').join('') +
+    '</tbody></table>';
+}
+/* Corrections: per record id, its tags as the analyst says they are ({tag: {status, entity}}),
+   kept from the first change on. Exported as gold-format JSON Lines (the records whole). */
+const CORRECTIONS = new Map();
+const RECORD_BY_ID = new Map(DATA.records.map(r => [r.id, r]));
+function correctedTags(r) {
+  if (CORRECTIONS.has(r.id)) return CORRECTIONS.get(r.id);
+  return Object.fromEntries(r.tags.map(t => [t.tag, {status: t.status, entity: t.entity}]));
+}
+function correct(id, change) {
+  const r = RECORD_BY_ID.get(id);
+  if (!r) return;
+  const tags = Object.assign({}, correctedTags(r));
+  change(tags);
+  CORRECTIONS.set(id, tags);
+  renderDrill();
+}
+function fixControls(r) {
+  const tags = correctedTags(r);
+  const original = Object.fromEntries(r.tags.map(t => [t.tag, t]));
+  const ids = Array.from(new Set(Object.keys(original).concat(Object.keys(tags)))).sort();
+  const statusOptions = (chosen, withWrong) => (withWrong ? '<option value="">wrong: remove</option>' : '') +
+    STATUSES.map(s => '<option value="' + s + '"' + (s === chosen ? ' selected' : '') + '>' + s + '</option>').join('');
+  const items = ids.map(id => {
+    const now = tags[id];
+    const cls = !now ? 'wrong' : (original[id] ? '' : 'added');
+    return '<span class="fixtag ' + cls + '" data-tag="' + esc(id) + '">' + esc(LABEL[id] || id) +
+      ' <select data-fix="status" data-id="' + esc(r.id) + '" data-tag="' + esc(id) + '">' +
+      (now ? statusOptions(now.status, true) : '<option value="" selected>wrong: removed</option>' + statusOptions(null, false)) + '</select></span>';
+  }).join('');
+  const missing = DATA.tags.filter(t => !tags[t.id]).map(t => '<option value="' + esc(t.id) + '">' + esc(t.label) + ' (' + esc(t.id) + ')</option>').join('');
+  return '<div class="fix">Correct: ' + items + '<span class="fixadd">add <select data-fix="add-tag">' + missing + '</select>' +
+    '<select data-fix="add-status">' + statusOptions('implemented', false) + '</select>' +
+    '<input data-fix="add-entity" placeholder="entity (optional)" size="12">' +
+    '<button type="button" data-fix="add" data-id="' + esc(r.id) + '">add tag</button></span>' +
+    (CORRECTIONS.has(r.id) ? ' <b>corrected</b>' : '') + '</div>';
+}
+function exportCorrections() {
+  const lines = Array.from(CORRECTIONS.keys()).sort().map(id => {
+    const r = RECORD_BY_ID.get(id);
+    return JSON.stringify({id: r.id, fiscal_year: r.fiscal_year, district_no: r.district_no, district: r.district,
+      program: r.program, categories: r.categories, marks: r.marks, description: r.description, tags: CORRECTIONS.get(id)});
+  });
+  const blob = new Blob([lines.join('\n') + '\n'], {type: 'application/x-ndjson'});
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = 'corrections.jsonl';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  CORRECTIONS_EXPORTED = CORRECTIONS.size;
+}
+let CORRECTIONS_EXPORTED = 0;
+document.addEventListener('change', ev => {
+  const el = ev.target;
+  if (el.dataset.fix !== 'status') return;
+  correct(el.dataset.id, tags => {
+    const tag = el.dataset.tag;
+    if (!el.value) { delete tags[tag]; return; }
+    tags[tag] = {status: el.value, entity: tags[tag] ? tags[tag].entity : null};
+  });
+});
+document.addEventListener('click', ev => {
+  const el = ev.target;
+  if (el.id === 'corrections-export') { exportCorrections(); return; }
+  if (el.id === 'corrections-clear') { CORRECTIONS.clear(); renderDrill(); return; }
+  if (el.dataset.fix !== 'add') return;
+  const box = el.parentElement;
+  const tag = box.querySelector('[data-fix="add-tag"]').value;
+  const status = box.querySelector('[data-fix="add-status"]').value;
+  const entity = box.querySelector('[data-fix="add-entity"]').value.trim();
+  if (tag) correct(el.dataset.id, tags => { tags[tag] = {status, entity: entity || null}; });
+});
+window.addEventListener('beforeunload', ev => {
+  if (CORRECTIONS.size > CORRECTIONS_EXPORTED) { ev.preventDefault(); ev.returnValue = ''; }
+});
 function renderDrill() {
   const section = document.getElementById('drilldown');
   const hash = decodeURIComponent(location.hash.slice(1));
   if (!hash.startsWith('drill=')) { section.hidden = true; return; }
-  const [records, count, tags, title] = select(hash.slice(6));
+  const key = hash.slice(6);
+  const [records, count, tags, title] = select(key);
   section.hidden = false;
+  const bar = document.getElementById('corrections');
+  bar.hidden = CORRECTIONS.size === 0;
+  document.getElementById('corrections-count').textContent = CORRECTIONS.size + ' record(s) corrected';
   const shown = count > records.length ? ', ' + records.length + ' shown (tags.csv has them all)' : '';
+  if (key.startsWith('kwic|')) {
+    document.getElementById('drill-title').textContent = title + ' — ' + count + ' record(s)' + shown + '; sorted by the text after each match';
+    document.getElementById('drill-records').innerHTML = kwicTable(records, tags[0]);
+    section.scrollIntoView();
+    return;
+  }
   document.getElementById('drill-title').textContent = title + ' — ' + count + ' record(s)' + shown + '; evidence highlighted, status cues in green';
   document.getElementById('drill-records').innerHTML = records.map(r => {
     const chips = r.tags.map(t => '<span class="chip" style="background:' + STATUS_COLORS[STATUSES.indexOf(t.status)] + '">' + esc(LABEL[t.tag] || t.tag) + ' · ' + t.status + (t.entity ? ' · ' + esc(t.entity) : '') + '</span>').join('');
     return '<div class="record" data-id="' + esc(r.id) + '"><b>' + esc(r.id) + '</b> ' + (r.fiscal_year ? 'FY' + r.fiscal_year + ' · ' : '') + esc(r.district || '') + ' · ' + esc(r.program || '') + ' · ' + esc(r.categories.join(' ')) +
-      '<div>' + chips + '</div><div class="desc">' + highlight(r, tags) + '</div></div>';
+      '<div>' + chips + '</div><div class="desc">' + highlight(r, tags) + '</div>' + fixControls(r) + '</div>';
   }).join('');
   section.scrollIntoView();
 }
@@ -501,7 +625,7 @@ window.addEventListener('load', () => {
   check.dataset.broken = broken.join(' ');
   check.dataset.loaded = 'yes';
 });
-"#;
+"##;
 
 /// The change between the last two years: charts, per-tag summary, per-association table.
 fn yoy_section(out: &mut String, a: &Aggregates, scope: &PageScope<'_>, last: &YearChanges) {
