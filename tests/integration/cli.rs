@@ -202,7 +202,7 @@ fn eval_against_a_baseline_lists_what_changed_with_the_rule() {
     }
     for family in ["tech", "staff", "partner", "hub"] {
         let text = std::fs::read_to_string(dictionaries.join(format!("rules/{family}.toml"))).unwrap();
-        let text = text.replace("match = { terms = [\"MCS\", ", "match = { terms = [");
+        let text = text.replace("  { terms = [\"MCS\"] },\n", "");
         std::fs::write(edited.join(format!("rules/{family}.toml")), text).unwrap();
     }
     let output = zaitaku(

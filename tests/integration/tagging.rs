@@ -179,3 +179,32 @@ fn tags_do_not_depend_on_thread_count_or_record_order() {
     single.reverse();
     assert_eq!(parallel, single);
 }
+
+/// A product whose name has several words is written with a space, a middle dot or nothing
+/// between them, in either script and width; every spelling is the same product, and a word of
+/// it alone is not.
+#[test]
+fn a_many_word_product_name_is_found_however_its_words_are_joined() {
+    let ruleset = ruleset();
+    let tokenizer = tokenizer();
+    let spellings = [
+        "メディカル ケア ステーション",
+        "メディカルケア・ステーション",
+        "ﾒﾃﾞｨｶﾙ･ｹｱ･ｽﾃｰｼｮﾝ",
+        "MedicalCareStation",
+        "medical care station",
+        "Ｍｅｄｉｃａｌ　Ｃａｒｅ　Ｓｔａｔｉｏｎ",
+    ];
+    for spelling in spellings {
+        let mut record =
+            super::harness::passage("p", &format!("地域の医療機関と{spelling}で情報共有を始めた。"));
+        record.district = Some("架空区医師会".into());
+        let tagged = ruleset.tag_one(&tokenizer.worker().tokenize(record).unwrap());
+        let mcs = tagged.tags.iter().find(|t| t.tag == "tech.mcs");
+        assert!(mcs.is_some_and(|t| t.entity.as_deref() == Some("MCS")), "{spelling}: {:?}", tagged.tags);
+    }
+    let mut record = super::harness::passage("p", "ケアステーションの職員と会議を開いた。");
+    record.district = Some("架空区医師会".into());
+    let tagged = ruleset.tag_one(&tokenizer.worker().tokenize(record).unwrap());
+    assert!(tagged.tags.iter().all(|t| t.tag != "tech.mcs"), "{:?}", tagged.tags);
+}
