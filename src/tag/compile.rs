@@ -171,8 +171,19 @@ fn build_inner(dir: &Path, problems: &mut Problems) -> Option<Ruleset> {
     }
 
     let terms = builder.term_index(problems)?;
+    let token_bases =
+        builder.token_bases.iter().enumerate().map(|(id, base)| (base.clone(), id as u32)).collect();
     let patterns = builder.patterns;
-    Some(Ruleset { tags, rules, patterns, terms, cues: cues?, aliases: aliases?, context: context? })
+    Some(Ruleset {
+        tags,
+        rules,
+        patterns,
+        terms,
+        token_bases,
+        cues: cues?,
+        aliases: aliases?,
+        context: context?,
+    })
 }
 
 fn read_rule_sources(dir: &Path, problems: &mut Problems) -> Vec<SourceFile> {
@@ -518,6 +529,8 @@ struct RuleBuilder<'t> {
     /// Kinds of acting body and of name, from `context.toml`.
     body_kinds: Vec<String>,
     name_kinds: Vec<String>,
+    /// The distinct normalised base forms of token patterns, in the order first used.
+    token_bases: Vec<String>,
 }
 
 struct TermGroup {
@@ -771,7 +784,8 @@ impl RuleBuilder<'_> {
                 problems.error(location.clone(), "a token pattern needs at least one token");
                 return None;
             }
-            Pattern::Tokens(tokens.iter().map(|t| compile_token_spec(t, location, problems)).collect())
+            let specs = tokens.iter().map(|t| self.compile_token_spec(t, location, problems)).collect();
+            Pattern::Tokens(specs)
         } else if let Some(regex) = &config.regex {
             match Regex::new(regex) {
                 Ok(compiled) => {
@@ -969,14 +983,25 @@ impl RuleBuilder<'_> {
     }
 }
 
-fn compile_token_spec(config: &TokenSpecConfig, location: &Location, problems: &mut Problems) -> TokenSpec {
-    if config.base.is_none() && config.surface.is_none() && config.pos.is_none() {
-        problems.error(location.clone(), "a token needs at least one of base, surface, pos");
-    }
-    TokenSpec {
-        base: config.base.as_deref().map(normalize_term),
-        surface: config.surface.as_deref().map(normalize_term),
-        pos: config.pos.clone(),
+impl RuleBuilder<'_> {
+    fn compile_token_spec(
+        &mut self,
+        config: &TokenSpecConfig,
+        location: &Location,
+        problems: &mut Problems,
+    ) -> TokenSpec {
+        if config.base.is_none() && config.surface.is_none() && config.pos.is_none() {
+            problems.error(location.clone(), "a token needs at least one of base, surface, pos");
+        }
+        let base = config.base.as_deref().map(|base| {
+            let base = normalize_term(base);
+            let id = self.token_bases.iter().position(|b| *b == base).unwrap_or(self.token_bases.len());
+            if id == self.token_bases.len() {
+                self.token_bases.push(base);
+            }
+            id as u32
+        });
+        TokenSpec { base, surface: config.surface.as_deref().map(normalize_term), pos: config.pos.clone() }
     }
 }
 

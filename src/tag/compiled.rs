@@ -3,6 +3,7 @@
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use crate::error::Location;
 use crate::model::Status;
@@ -28,6 +29,8 @@ pub struct Ruleset {
     pub(crate) rules: Vec<Rule>,
     pub(crate) patterns: Vec<Pattern>,
     pub(crate) terms: TermIndex,
+    /// Each normalised base form a token pattern names → its id ([`TokenSpec::base`]).
+    pub(crate) token_bases: FxHashMap<String, u32>,
     pub(crate) cues: CueIndex,
     pub(crate) aliases: AliasIndex,
     pub(crate) context: ContextIndex,
@@ -98,7 +101,9 @@ pub(crate) enum Scope {
 }
 
 pub(crate) struct TokenSpec {
-    pub(crate) base: Option<String>,
+    /// The id of the normalised base form in [`Ruleset::token_bases`]: a token matches when its
+    /// own base form normalises to the same one (looked up once per distinct base form).
+    pub(crate) base: Option<u32>,
     pub(crate) surface: Option<String>,
     pub(crate) pos: Option<String>,
 }

@@ -31,23 +31,16 @@ pub(crate) struct TextTables {
     folded: String,
     /// The folded text's characters.
     chars: Vec<char>,
-    /// Byte offset of each character of `folded` (plus the end).
+    /// Byte offset of each character of `folded` (plus the end); automaton matches come in
+    /// bytes and are turned into characters by binary search in it.
     byte_of_char: Vec<usize>,
-    /// Character index of each byte of `folded` (plus the end): automaton matches come in bytes.
-    char_of_byte: Vec<u32>,
     /// Byte offset of each character of the original description (plus the end), so evidence
     /// is sliced in constant time however long the record.
     orig_byte_of_char: Vec<usize>,
-    /// Sentence number of each character.
-    sentence_of_char: Vec<u32>,
-    /// Start and end (exclusive) of each sentence, in characters.
+    /// Start and end (exclusive) of each sentence, in characters, in order.
     sentence_bounds: Vec<(usize, usize)>,
-    /// End (exclusive) of the clause (the status scope) that contains each character.
-    status_end_of_char: Vec<usize>,
-    /// Start of the clause that contains each character.
-    clause_start_of_char: Vec<usize>,
-    /// For each character: the index of the first token ending after it.
-    token_at_char: Vec<usize>,
+    /// End (exclusive) of each clause (the status scope) but the last, in order.
+    clause_ends: Vec<usize>,
 }
 
 impl TextTables {
@@ -69,50 +62,30 @@ impl TextTables {
         };
 
         self.folded.clear();
+        self.folded.reserve(text.text.len());
         self.chars.clear();
+        self.chars.reserve(num_chars);
         self.byte_of_char.clear();
-        self.char_of_byte.clear();
-        self.sentence_of_char.clear();
+        self.byte_of_char.reserve(num_chars + 1);
         self.sentence_bounds.clear();
-        self.status_end_of_char.clear();
-        self.clause_start_of_char.clear();
-        let mut sentence = 0u32;
+        self.clause_ends.clear();
         let mut sentence_start = 0;
-        let mut clause_start = 0;
         for (i, c) in text.text.chars().map(fold_char).enumerate() {
             self.byte_of_char.push(self.folded.len());
-            self.char_of_byte.extend(std::iter::repeat_n(i as u32, c.len_utf8()));
             self.folded.push(c);
             self.chars.push(c);
-            self.sentence_of_char.push(sentence);
             let ends_clause = matches!(c, '。' | '!' | '?' | '\n') || (c == '.' && was_full_stop(i));
             if ends_clause {
-                self.status_end_of_char.resize(i + 1, i + 1);
-                self.clause_start_of_char.resize(i + 1, clause_start);
-                clause_start = i + 1;
+                self.clause_ends.push(i + 1);
             }
             if ends_clause || c == '・' {
-                sentence += 1;
                 self.sentence_bounds.push((sentence_start, i + 1));
                 sentence_start = i + 1;
             }
         }
         let num_folded = self.chars.len();
         self.byte_of_char.push(self.folded.len());
-        self.char_of_byte.push(num_folded as u32);
         self.sentence_bounds.push((sentence_start, num_folded));
-        self.status_end_of_char.resize(num_folded, num_folded);
-        self.clause_start_of_char.resize(num_folded, clause_start);
-
-        let tokens = &record.tokens;
-        self.token_at_char.clear();
-        let mut t = 0;
-        for c in 0..num_chars {
-            while t < tokens.len() && tokens[t].end_char_nfkc <= c {
-                t += 1;
-            }
-            self.token_at_char.push(t);
-        }
         Doc { record, tables: self }
     }
 }
@@ -146,7 +119,7 @@ impl<'a> Doc<'a> {
 
     /// The character at a byte offset of the folded text (an automaton's match bound).
     pub fn char_of_byte(&self, byte: usize) -> usize {
-        self.tables.char_of_byte[byte] as usize
+        self.tables.byte_of_char.partition_point(|&b| b < byte)
     }
 
     pub fn folded_slice(&self, start: usize, end: usize) -> &'a str {
@@ -159,8 +132,12 @@ impl<'a> Doc<'a> {
         &text.text[text.byte_of_char(start)..text.byte_of_char(end)]
     }
 
+    /// The number of the sentence containing the character (`u32::MAX` past the end).
     pub fn sentence(&self, char_index: usize) -> u32 {
-        self.tables.sentence_of_char.get(char_index).copied().unwrap_or(u32::MAX)
+        if char_index >= self.num_chars() {
+            return u32::MAX;
+        }
+        self.tables.sentence_bounds.partition_point(|&(_, end)| end <= char_index) as u32
     }
 
     /// The hits of `list` (sorted by start) that can be in `scope` of `anchor`: those starting in
@@ -180,11 +157,17 @@ impl<'a> Doc<'a> {
 
     /// End (exclusive) of the clause containing the character: where status cues stop.
     pub fn status_end(&self, char_index: usize) -> usize {
-        self.tables.status_end_of_char.get(char_index).copied().unwrap_or(self.num_chars())
+        let ends = &self.tables.clause_ends;
+        ends.get(ends.partition_point(|&end| end <= char_index)).copied().unwrap_or(self.num_chars())
     }
 
+    /// Start of the clause containing the character (0 past the end).
     pub fn clause_start(&self, char_index: usize) -> usize {
-        self.tables.clause_start_of_char.get(char_index).copied().unwrap_or(0)
+        if char_index >= self.num_chars() {
+            return 0;
+        }
+        let ends = &self.tables.clause_ends;
+        ends.partition_point(|&end| end <= char_index).checked_sub(1).map_or(0, |i| ends[i])
     }
 
     pub fn tokens(&self) -> &'a [Token] {
@@ -197,9 +180,12 @@ impl<'a> Doc<'a> {
         if b.start < a.end {
             return 0;
         }
-        let token_at = &self.tables.token_at_char;
-        let after_a = token_at.get(a.end.saturating_sub(1)).map_or(0, |t| t + 1);
-        let at_b = token_at.get(b.start).copied().unwrap_or(self.tokens().len());
+        // The first token ending after a character (none past the end of the text).
+        let token_at = |c: usize| {
+            (c < self.num_chars()).then(|| self.tokens().partition_point(|t| t.end_char_nfkc <= c))
+        };
+        let after_a = token_at(a.end.saturating_sub(1)).map_or(0, |t| t + 1);
+        let at_b = token_at(b.start).unwrap_or(self.tokens().len());
         at_b.saturating_sub(after_a)
     }
 

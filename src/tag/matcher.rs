@@ -3,8 +3,12 @@
 
 use super::compiled::{Pattern, PatternId, RegexPattern, Ruleset, Scope, TermIndex, TokenSpec};
 use super::doc::{Doc, Hit};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
 use crate::model::Token;
-use crate::text::{fold_char, normalizes_to};
+use crate::text::{fold_char, normalize_term};
 
 /// Where a pattern's hits are: a term group's list, or a range of the arena.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +30,19 @@ pub(crate) struct Matcher {
     /// Whether the current record contains one of each regex prefilter slot's literals.
     possible: Vec<bool>,
     scratch: Vec<Hit>,
+    /// For each token of the current record, the id of its normalised base form among the
+    /// rules' ([`NO_BASE`] if none); filled by the first token pattern.
+    token_bases: Vec<u32>,
+    token_bases_ready: bool,
+    /// Raw base form → its id, across records: a dictionary word's base form is normalised once.
+    base_ids: FxHashMap<Arc<str>, u32>,
 }
+
+/// A token whose base form no token pattern names.
+const NO_BASE: u32 = u32::MAX;
+/// Distinct raw base forms remembered before the cache starts afresh (memory stays bounded on a
+/// corpus of many unknown words).
+const BASE_CACHE_ENTRIES: usize = 1 << 16;
 
 impl Matcher {
     /// Scans the record for every term of every group (one pass of one automaton) and forgets
@@ -45,6 +61,7 @@ impl Matcher {
         self.memo.resize(ruleset.patterns.len(), None);
         self.possible.clear();
         self.possible.resize(terms.num_slots, false);
+        self.token_bases_ready = false;
 
         let folded = doc.folded();
         for m in terms.automaton.find_overlapping_iter(folded) {
@@ -103,8 +120,11 @@ impl Matcher {
             Pattern::Terms(group) => Hits::Group(*group),
             Pattern::Ref(rule) => self.eval_hits(ruleset, doc, ruleset.rules[*rule].pattern),
             Pattern::Tokens(specs) => {
+                if !self.token_bases_ready {
+                    self.fill_token_bases(ruleset, doc);
+                }
                 let from = self.arena.len();
-                match_tokens(doc, specs, &mut self.arena);
+                match_tokens(doc, specs, &self.token_bases, &mut self.arena);
                 Hits::Arena(from, self.arena.len())
             }
             Pattern::Regex(pattern) => {
@@ -174,6 +194,30 @@ impl Matcher {
         out.dedup();
     }
 
+    /// The base-form id of every token of the record.
+    fn fill_token_bases(&mut self, ruleset: &Ruleset, doc: &Doc<'_>) {
+        if self.base_ids.len() > BASE_CACHE_ENTRIES {
+            self.base_ids.clear();
+        }
+        self.token_bases.clear();
+        for token in doc.tokens() {
+            let id = match self.base_ids.get(&*token.base_form) {
+                Some(&id) => id,
+                None => {
+                    let id = ruleset
+                        .token_bases
+                        .get(&normalize_term(&token.base_form))
+                        .copied()
+                        .unwrap_or(NO_BASE);
+                    self.base_ids.insert(token.base_form.clone(), id);
+                    id
+                }
+            };
+            self.token_bases.push(id);
+        }
+        self.token_bases_ready = true;
+    }
+
     fn push(&mut self, hits: &[Hit]) -> Hits {
         let from = self.arena.len();
         self.arena.extend_from_slice(hits);
@@ -212,8 +256,8 @@ fn leftmost_longest(hits: &mut Vec<Hit>) {
     hits.truncate(kept);
 }
 
-fn token_matches(spec: &TokenSpec, token: &Token) -> bool {
-    spec.base.as_ref().is_none_or(|base| normalizes_to(&token.base_form, base))
+fn token_matches(spec: &TokenSpec, token: &Token, base: u32) -> bool {
+    spec.base.is_none_or(|id| id == base)
         && spec
             .surface
             .as_ref()
@@ -221,13 +265,14 @@ fn token_matches(spec: &TokenSpec, token: &Token) -> bool {
         && spec.pos.as_ref().is_none_or(|pos| token.pos.starts_with(pos.as_str()))
 }
 
-fn match_tokens(doc: &Doc<'_>, specs: &[TokenSpec], out: &mut Vec<Hit>) {
+fn match_tokens(doc: &Doc<'_>, specs: &[TokenSpec], bases: &[u32], out: &mut Vec<Hit>) {
     let tokens = doc.tokens();
     if tokens.len() < specs.len() {
         return;
     }
     for i in 0..=tokens.len() - specs.len() {
-        if specs.iter().zip(&tokens[i..]).all(|(spec, token)| token_matches(spec, token)) {
+        let mut pairs = specs.iter().zip(&tokens[i..]).zip(&bases[i..]);
+        if pairs.all(|((spec, token), &base)| token_matches(spec, token, base)) {
             out.push(Hit::new(tokens[i].start_char_nfkc, tokens[i + specs.len() - 1].end_char_nfkc));
         }
     }
