@@ -25,11 +25,15 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
         );
         bar
     });
-    // ZAITAKU_TIMINGS=1 prints when each stage starts, for profiling.
+    // ZAITAKU_TIMINGS=1 prints when each stage starts and the peak memory so far, for profiling.
     let timings = std::env::var_os("ZAITAKU_TIMINGS").map(|_| std::time::Instant::now());
     let progress = |stage: &str| {
         if let Some(start) = timings {
-            eprintln!("zaitaku: timing: {stage} at {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
+            eprintln!(
+                "zaitaku: timing: {stage} at {:.1} ms, peak {}",
+                start.elapsed().as_secs_f64() * 1e3,
+                peak_memory().unwrap_or_else(|| "unknown".to_owned())
+            );
         }
         if let Some(bar) = &bar {
             if stage != job::STAGES[0] {
@@ -78,4 +82,18 @@ pub fn run(global: &GlobalArgs) -> anyhow::Result<()> {
     .and_then(|()| stdout.flush())
     .context("<stdout>: cannot write")?;
     Ok(())
+}
+
+/// The process's peak resident memory so far (Linux's `VmHWM`), for `ZAITAKU_TIMINGS`.
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(format!("{:.1} MiB", kib / 1024.0))
 }

@@ -134,6 +134,9 @@ impl Matcher {
                 }
                 Hits::Arena(from, self.arena.len())
             }
+            Pattern::All { parts, .. } if !self.all_parts_found(ruleset, doc, parts) => {
+                Hits::Arena(self.arena.len(), self.arena.len())
+            }
             Pattern::Any(parts) | Pattern::All { parts, .. } => {
                 for &part in parts {
                     self.eval_hits(ruleset, doc, part);
@@ -159,6 +162,20 @@ impl Matcher {
         };
         self.memo[id] = Some(hits);
         hits
+    }
+
+    /// Whether every part of an `all` has a hit, looking at term groups (already found by
+    /// [`Matcher::start`]) before evaluating regexes and token patterns, and stopping at the
+    /// first part without one: most rules' anchors are absent from most records.
+    fn all_parts_found(&mut self, ruleset: &Ruleset, doc: &Doc<'_>, parts: &[PatternId]) -> bool {
+        let group_empty = |id: PatternId| matches!(ruleset.patterns[id], Pattern::Terms(group) if self.groups[group].is_empty());
+        if parts.iter().any(|&part| group_empty(part)) {
+            return false;
+        }
+        parts.iter().all(|&part| {
+            let hits = self.eval_hits(ruleset, doc, part);
+            !self.slice(hits).is_empty()
+        })
     }
 
     /// The hits of a pattern already evaluated on this record.

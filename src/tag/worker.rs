@@ -108,6 +108,9 @@ impl Worker<'_> {
             }
             // Evaluated first, then only read: the matcher is immutable while the hits are judged.
             self.matcher.eval(ruleset, &doc, rule.pattern);
+            if self.matcher.computed(rule.pattern).is_empty() {
+                continue;
+            }
             for unless in &rule.unless {
                 if let Unless::Near(pattern, _) = unless {
                     self.matcher.eval(ruleset, &doc, *pattern);
