@@ -47,13 +47,22 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<()> {
     let gold = zaitaku::eval::load_gold(&args.gold)?;
     let rule_index: BTreeMap<&str, usize> = ruleset.rules().enumerate().map(|(i, r)| (r.name, i)).collect();
     let records: Vec<zaitaku::Record> = gold.iter().map(|g| g.record.clone()).collect();
-    // The stages one after the other, each over every record in parallel, so each is timed alone.
-    let started = Instant::now();
-    let tokenized = tokenizer.tokenize(records)?;
-    let tokenize_seconds = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    let tagged = ruleset.tag(tokenized.clone());
-    let tag_seconds = started.elapsed().as_secs_f64();
+    // The stages one after the other, each over every record in parallel, so each is timed
+    // alone; each is repeated within a small budget and the fastest run counts, so that one
+    // pass over a few dozen records does not make the figure noise.
+    let (tokenized, tokenize_seconds) = fastest(|| {
+        let input = records.clone();
+        let started = Instant::now();
+        let output = tokenizer.tokenize(input);
+        (output, started.elapsed().as_secs_f64())
+    });
+    let tokenized = tokenized?;
+    let (tagged, tag_seconds) = fastest(|| {
+        let input = tokenized.clone();
+        let started = Instant::now();
+        let output = ruleset.tag(input);
+        (output, started.elapsed().as_secs_f64())
+    });
     let speed = Speed::new(tagged.len(), tokenize_seconds, tag_seconds);
     let tag_ids: Vec<String> = ruleset.tags().iter().map(|t| t.id.clone()).collect();
     let evaluation = zaitaku::eval::evaluate(&gold, &tagged, &tag_ids);
@@ -126,6 +135,22 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs a timed step (it returns its output and its seconds, the copy of its input untimed)
+/// until 0.25 s have gone or ten runs; the last output and the fastest run's seconds.
+fn fastest<T>(mut step: impl FnMut() -> (T, f64)) -> (T, f64) {
+    let budget = Instant::now();
+    let (mut output, mut best) = step();
+    for _ in 1..10 {
+        if budget.elapsed().as_secs_f64() > 0.25 {
+            break;
+        }
+        let (next, seconds) = step();
+        output = next;
+        best = best.min(seconds);
+    }
+    (output, best)
+}
+
 /// How fast the rules ran on the gold: a measurement, so it differs from run to run (it is left
 /// out of what `--baseline` compares for gains and losses).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -165,7 +190,7 @@ impl Speed {
             None => Default::default(),
         };
         format!(
-            "## Speed on this gold ({} records, {} threads)\n\n| stage | ms |\n|---|---:|\n\
+            "## Speed on this gold ({} records, {} threads; the fastest of up to ten runs)\n\n| stage | ms |\n|---|---:|\n\
              | tokenizing | {:.1}{tokenize} |\n| tagging | {:.1}{tag} |\n| records/s (both) | {:.0}{rate} |\n",
             self.records,
             rayon::current_num_threads(),

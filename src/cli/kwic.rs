@@ -79,12 +79,19 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> anyhow::Result<()> {
         _ => (None, args.words.as_slice()),
     };
     if by_tags && let Some(first) = files.first().filter(|f| !std::path::Path::new(f).exists() && *f != "-") {
+        let path = std::path::Path::new(first);
+        if first.contains(['/', '\\']) || path.extension().is_some() {
+            bail!("{first}: no such file (with --tag or --rule, every argument is an input file)");
+        }
         bail!(
             "kwic takes exactly one of PATTERN, --tag ID or --rule NAME (`{first}` is not a file, and a PATTERN cannot go with --tag or --rule)"
         );
     }
     if pattern.is_none() && !by_tags {
         bail!("kwic needs one of PATTERN, --tag ID or --rule NAME");
+    }
+    if pattern.as_deref().is_some_and(str::is_empty) {
+        bail!("kwic: PATTERN is empty; give a word, a base form (--base) or a regex (--regex)");
     }
     if (args.base || args.regex) && pattern.is_none() {
         bail!("--base and --regex qualify PATTERN; --tag and --rule take none");
@@ -178,6 +185,16 @@ pub fn run(global: &GlobalArgs, args: &KwicArgs) -> anyhow::Result<()> {
     let (_inputs, warnings) = batches.finish();
     report_warnings(global, warnings)?;
     eprintln!("{}", summary.render());
+    if let Some(pattern) = pattern.as_deref().filter(|_| args.regex && summary.is_empty()) {
+        let folded = zaitaku::text::normalize_term(pattern);
+        if folded != pattern {
+            // A backslash class such as \D would change meaning when folded: no suggestion then.
+            let suggestion = if pattern.contains('\\') { String::new() } else { format!(": try `{folded}`") };
+            eprintln!(
+                "zaitaku: kwic: a regex runs on the folded text (NFKC, lower case), as rules' regexes do{suggestion}"
+            );
+        }
+    }
     Ok(())
 }
 
@@ -247,6 +264,10 @@ struct Summary {
 }
 
 impl Summary {
+    fn is_empty(&self) -> bool {
+        self.hits == 0
+    }
+
     fn add(&mut self, lines: &[Line]) {
         for line in lines {
             self.hits += 1;

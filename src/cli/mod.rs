@@ -128,8 +128,20 @@ pub fn read_options(global: &GlobalArgs) -> zaitaku::ingest::ReadOptions {
     zaitaku::ingest::ReadOptions { lenient: global.lenient }
 }
 
+/// The error and its causes on one line; a cause its parent's message already quotes (an I/O
+/// error's reason) is not repeated.
 fn chain(error: &anyhow::Error) -> String {
-    error.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ")
+    let mut line = String::new();
+    for cause in error.chain().map(ToString::to_string) {
+        if line.contains(&cause) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&cause);
+    }
+    line
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

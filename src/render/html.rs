@@ -463,7 +463,13 @@ function select(key) {
     case 'status': return [records, count, [a], label(a) + ' · ' + b];
     case 'pair': return [records, count, [a, b], label(a) + ' × ' + label(b)];
     case 'program_category': case 'entity': return [records, count, null, a + ' · ' + b];
-    case 'record': return [records, count, null, a];
+    case 'record': {
+      /* Untagged records have a cell; any other record on the page (a KWIC line's link) is
+         shown alone. */
+      if (DATA.cells[key]) return [records, count, null, a];
+      const r = RECORD_BY_ID.get(a);
+      return [r ? [r] : [], r ? 1 : 0, null, a];
+    }
     case 'kwic': {
       /* The records with the tag are the co-occurrence table's diagonal cell. */
       const [n, ids] = DATA.cells['pair|' + a + '|' + a] || [0, []];
@@ -530,7 +536,7 @@ function correct(id, change) {
   const tags = Object.assign({}, correctedTags(r));
   change(tags);
   CORRECTIONS.set(id, tags);
-  renderDrill();
+  renderDrill(false);
 }
 function fixControls(r) {
   const tags = correctedTags(r);
@@ -580,7 +586,7 @@ document.addEventListener('change', ev => {
 document.addEventListener('click', ev => {
   const el = ev.target;
   if (el.id === 'corrections-export') { exportCorrections(); return; }
-  if (el.id === 'corrections-clear') { CORRECTIONS.clear(); renderDrill(); return; }
+  if (el.id === 'corrections-clear') { CORRECTIONS.clear(); renderDrill(false); return; }
   if (el.dataset.fix !== 'add') return;
   const box = el.parentElement;
   const tag = box.querySelector('[data-fix="add-tag"]').value;
@@ -591,7 +597,9 @@ document.addEventListener('click', ev => {
 window.addEventListener('beforeunload', ev => {
   if (CORRECTIONS.size > CORRECTIONS_EXPORTED) { ev.preventDefault(); ev.returnValue = ''; }
 });
-function renderDrill() {
+/* Opens the drill-down the location's hash names; scrolls to it unless redrawn in place
+   (after a correction). */
+function renderDrill(scroll = true) {
   const section = document.getElementById('drilldown');
   const hash = decodeURIComponent(location.hash.slice(1));
   if (!hash.startsWith('drill=')) { section.hidden = true; return; }
@@ -605,7 +613,7 @@ function renderDrill() {
   if (key.startsWith('kwic|')) {
     document.getElementById('drill-title').textContent = title + ' — ' + count + ' record(s)' + shown + '; sorted by the text after each match';
     document.getElementById('drill-records').innerHTML = kwicTable(records, tags[0]);
-    section.scrollIntoView();
+    if (scroll) section.scrollIntoView();
     return;
   }
   document.getElementById('drill-title').textContent = title + ' — ' + count + ' record(s)' + shown + '; evidence highlighted, status cues in green';
@@ -614,9 +622,9 @@ function renderDrill() {
     return '<div class="record" data-id="' + esc(r.id) + '"><b>' + esc(r.id) + '</b> ' + (r.fiscal_year ? 'FY' + r.fiscal_year + ' · ' : '') + esc(r.district || '') + ' · ' + esc(r.program || '') + ' · ' + esc(r.categories.join(' ')) +
       '<div>' + chips + '</div><div class="desc">' + highlight(r, tags) + '</div>' + fixControls(r) + '</div>';
   }).join('');
-  section.scrollIntoView();
+  if (scroll) section.scrollIntoView();
 }
-window.addEventListener('hashchange', renderDrill);
+window.addEventListener('hashchange', () => renderDrill());
 renderDrill();
 window.addEventListener('load', () => {
   const broken = Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));

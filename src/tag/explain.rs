@@ -71,7 +71,7 @@ pub enum Outcome {
         cue: Option<Span>,
         /// The entity this mention names.
         entity: Option<String>,
-        /// Listed as evidence; false when it lies inside a longer mention of the same tag.
+        /// Listed as evidence; false when another mention of the same tag covers it (the same span or a longer one).
         in_evidence: bool,
     },
     /// Not a mention.
@@ -168,8 +168,11 @@ impl Explanation {
                         (None, _) => "no cue".to_owned(),
                     };
                     let entity = entity.as_deref().map(|e| format!(", entity {e}")).unwrap_or_default();
-                    let evidence =
-                        if *in_evidence { "" } else { " (inside a longer mention: not listed as evidence)" };
+                    let evidence = if *in_evidence {
+                        ""
+                    } else {
+                        " (within another mention of the tag, as long or longer: not listed as evidence)"
+                    };
                     let _ = writeln!(out, "    kept: {status}{entity}{evidence}");
                 }
                 Outcome::Blocked { by, reason, trigger } => {

@@ -292,5 +292,15 @@ fn a_tags_column_opens_its_evidence_in_context() {
         })
         .collect();
     assert!(!expected.is_empty());
-    assert_eq!(rows, Value::Array(expected));
+    assert_eq!(rows, Value::Array(expected.clone()));
+
+    // A line's record id opens that record, with its correction controls.
+    browser.eval(
+        "new Promise(done => { addEventListener('hashchange', () => setTimeout(done, 0), {once: true});
+           document.querySelector('table.kwic tbody tr a').click(); })",
+    );
+    let opened = browser.eval(
+        "Array.from(document.querySelectorAll('#drill-records .record')).map(r => [r.dataset.id, r.querySelectorAll('[data-fix]').length > 0])",
+    );
+    assert_eq!(opened, json!([[expected[0][0], true]]));
 }

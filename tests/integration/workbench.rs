@@ -98,13 +98,29 @@ fn kwic_refuses_bad_queries_in_one_line_with_the_closest_name() {
         (vec!["--regex", "(待機", seed], "invalid regex `(待機`"),
         (vec!["輪番", "--tag", "staff.rinban", seed], "exactly one of PATTERN, --tag ID or --rule NAME"),
         (vec!["--tag", "staff.rinban", "--rule", "rinban.name", seed], "exactly one of"),
+        (vec!["", seed], "PATTERN is empty"),
+        (vec!["--tag", "staff.rinban", "no/such/table.txt"], "no/such/table.txt: no such file"),
+        (vec!["輪番", "no/such/table.txt"], "no/such/table.txt"),
     ] {
         let output = kwic(dir.path(), &args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let message = stderr(&output);
         assert_eq!(message.lines().count(), 1, "{message}");
         assert!(message.contains(expected), "{args:?}: {message}");
+        // The operating system's reason once, not once per layer of the error.
+        assert!(message.matches("(os error").count() <= 1, "{message}");
     }
+}
+
+#[test]
+fn a_regex_written_in_capitals_gets_a_hint_that_regexes_see_the_folded_text() {
+    let dir = workdir();
+    let rows = invented_rows(dir.path());
+    let output = kwic(dir.path(), &["--regex", "ABC|ＡＢＣ", rows.to_str().unwrap()]);
+    assert!(output.status.success());
+    assert!(stderr(&output).contains("try `abc|abc`"), "{}", stderr(&output));
+    let output = kwic(dir.path(), &["--regex", "abc", rows.to_str().unwrap()]);
+    assert!(!stderr(&output).contains("folded text"), "{}", stderr(&output));
 }
 
 #[test]
