@@ -37,14 +37,20 @@ fn aggregate_and_render(c: &mut Criterion) {
     group.throughput(Throughput::Elements(tagged.len() as u64));
     group.bench_function("seed", |b| {
         b.iter(|| {
-            aggregate::aggregate(black_box(&tagged), &regions, ruleset.tags(), &mut Warnings::default())
-                .unwrap()
+            aggregate::aggregate(
+                black_box(tagged.clone()),
+                &regions,
+                ruleset.tags(),
+                &mut Warnings::default(),
+            )
+            .unwrap()
         })
     });
     group.finish();
 
-    let years: Vec<Aggregates> =
-        vec![aggregate::aggregate(&tagged, &regions, ruleset.tags(), &mut Warnings::default()).unwrap()];
+    let years: Vec<Aggregates> = vec![
+        aggregate::aggregate(tagged.clone(), &regions, ruleset.tags(), &mut Warnings::default()).unwrap(),
+    ];
     let changes = aggregate::yoy::year_over_year(&years);
     let context = ReportContext {
         tool_version: "bench".to_owned(),

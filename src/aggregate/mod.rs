@@ -214,13 +214,15 @@ fn polars_error(view: &'static str) -> impl Fn(PolarsError) -> Error {
 }
 
 /// Aggregates one fiscal year's tagged records. Associations the region file does not know are
-/// warned about and counted under `unknown`.
+/// warned about and counted under `unknown`. The records are kept in the result (for the
+/// drill-down) without a copy.
 pub fn aggregate(
-    tagged: &[TaggedRecord],
+    records_of_year: Vec<TaggedRecord>,
     regions: &Regions,
     tag_infos: &[TagInfo],
     warnings: &mut Warnings,
 ) -> Result<Aggregates> {
+    let tagged: &[TaggedRecord] = &records_of_year;
     let mut tag_infos = tag_infos.to_vec();
     tag_infos
         .sort_by_key(|t| (FAMILIES.iter().position(|f| *f == t.family).unwrap_or(FAMILIES.len()), t.order));
@@ -437,7 +439,7 @@ pub fn aggregate(
         cooccurrence,
         entity_district,
         untagged,
-        tagged: tagged.to_vec(),
+        tagged: records_of_year,
     })
 }
 

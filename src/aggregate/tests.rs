@@ -106,7 +106,7 @@ fn fy2025() -> Vec<TaggedRecord> {
 
 fn aggregated(records: &[TaggedRecord]) -> Aggregates {
     let mut warnings = Warnings::default();
-    let aggregates = aggregate(records, &regions(), &tag_infos(), &mut warnings).unwrap();
+    let aggregates = aggregate(records.to_vec(), &regions(), &tag_infos(), &mut warnings).unwrap();
     assert!(warnings.is_empty(), "{warnings}");
     aggregates
 }

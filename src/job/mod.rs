@@ -108,8 +108,16 @@ pub fn run(config: &JobConfig, progress: &dyn Fn(&str)) -> Result<JobSummary> {
     let files = {
         progress(STAGES[1]);
         let mut years = Vec::with_capacity(fiscal_years.len());
-        // Sorted by year in `assemble`, so each year is one slice: no copy of the records.
-        for of_year in tagged.chunk_by(|a, b| a.record.fiscal_year == b.record.fiscal_year) {
+        // Sorted by year in `assemble`: each year's records are moved, not copied, into its
+        // aggregates (split off from the last year back, aggregated in year order).
+        let mut tagged = tagged;
+        let mut by_year = Vec::with_capacity(fiscal_years.len());
+        while let Some(last) = tagged.last() {
+            let year = last.record.fiscal_year;
+            let from = tagged.partition_point(|r| r.record.fiscal_year < year);
+            by_year.push(tagged.split_off(from));
+        }
+        for of_year in by_year.into_iter().rev() {
             years.push(crate::aggregate::aggregate(of_year, &regions, ruleset.tags(), &mut warnings)?);
         }
         let changes = crate::aggregate::yoy::year_over_year(&years);

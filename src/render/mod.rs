@@ -38,7 +38,13 @@ pub struct Manifest {
 /// Files staged before they are moved into the output folder.
 struct Staging {
     dir: PathBuf,
+    /// The report folder the files go to.
+    out_dir: PathBuf,
     files: Vec<PathBuf>,
+    /// Files whose bytes the report folder already holds: left as they are, not staged, since
+    /// replacing a file costs the file system more than reading it (a rerun of the same inputs
+    /// changes few files).
+    unchanged: std::collections::BTreeSet<PathBuf>,
     /// Folders already created, so each costs one system call per run, not one per file.
     made_dirs: std::collections::BTreeSet<PathBuf>,
     faults: Faults,
@@ -67,7 +73,14 @@ impl Staging {
         }
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Self { dir, files: Vec::new(), made_dirs: Default::default(), faults: Faults::from_env() })
+        Ok(Self {
+            dir,
+            out_dir: out_dir.to_owned(),
+            files: Vec::new(),
+            unchanged: Default::default(),
+            made_dirs: Default::default(),
+            faults: Faults::from_env(),
+        })
     }
 
     fn write(&mut self, relative: &str, bytes: &[u8]) -> Result<()> {
@@ -78,6 +91,11 @@ impl Staging {
         if self.faults.write_after == Some(self.files.len()) {
             let full = std::io::Error::from_raw_os_error(28); // ENOSPC
             return Err(Error::io(&PathBuf::from(relative), full));
+        }
+        if self.already_published(relative, bytes) {
+            self.unchanged.insert(PathBuf::from(relative));
+            self.files.push(PathBuf::from(relative));
+            return Ok(());
         }
         if let Some(parent) = path.parent()
             && self.made_dirs.insert(parent.to_owned())
@@ -90,6 +108,14 @@ impl Staging {
         file.write_all(bytes).map_err(|e| Error::io(&path, e))?;
         self.files.push(PathBuf::from(relative));
         Ok(())
+    }
+
+    /// Whether the report folder holds a regular file with exactly these bytes at `relative`.
+    fn already_published(&self, relative: &str, bytes: &[u8]) -> bool {
+        let path = self.out_dir.join(relative);
+        let same_size =
+            std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+        same_size && std::fs::read(&path).is_ok_and(|old| old == bytes)
     }
 
     fn write_frame_csv(&mut self, relative: &str, frame: &DataFrame) -> Result<()> {
@@ -126,6 +152,9 @@ impl Staging {
         for (index, relative) in self.files.iter().enumerate() {
             if self.faults.pause_publish == Some(index) {
                 Faults::pause(&PathBuf::from(format!("{}.paused", self.dir.display())));
+            }
+            if self.unchanged.contains(relative) {
+                continue;
             }
             let from = self.dir.join(relative);
             let to = out_dir.join(relative);

@@ -217,7 +217,7 @@ proptest! {
     fn every_cell_equals_a_recount_and_lists_exactly_its_records(shapes in prop::collection::vec(shape(), 1..40)) {
         let records = records(&shapes);
         let mut warnings = Warnings::default();
-        let aggregates = aggregate(&records, regions(), &tag_infos(), &mut warnings).unwrap();
+        let aggregates = aggregate(records.clone(), regions(), &tag_infos(), &mut warnings).unwrap();
         check(&aggregates, &records)?;
     }
 }

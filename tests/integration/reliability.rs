@@ -217,3 +217,26 @@ fn an_output_through_a_symlink_keeps_the_link_and_a_directory_is_refused() {
     assert_eq!(stderr(&output), "zaitaku: folder: is a directory, not a file\n");
     assert_eq!(std::fs::read_dir(dir.path().join("folder")).unwrap().count(), 0);
 }
+
+/// A rerun leaves the files whose bytes did not change as they are (same inode), and replaces
+/// the others: the report is the new one either way.
+#[test]
+fn a_rerun_replaces_only_the_files_that_changed() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = workdir();
+    let (one, two) = two_datasets(dir.path());
+    let out = dir.path().join("reports");
+    let inode = |relative: &str| std::fs::metadata(out.join(relative)).unwrap().ino();
+    assert!(job(dir.path(), &one, &out).output().unwrap().status.success());
+    let (chart, page) = (inode("years/2024/charts/district_tag.png"), inode("index.html"));
+    assert!(job(dir.path(), &one, &out).output().unwrap().status.success());
+    assert_eq!(inode("years/2024/charts/district_tag.png"), chart, "same bytes: left in place");
+    assert_eq!(inode("index.html"), page);
+    // FY2025 arrives: the top page changes, FY2024's own chart does not.
+    assert!(job(dir.path(), &two, &out).output().unwrap().status.success());
+    assert_eq!(inode("years/2024/charts/district_tag.png"), chart);
+    assert_ne!(inode("index.html"), page, "changed bytes: replaced");
+    let reference = dir.path().join("reference");
+    assert!(job(dir.path(), &two, &reference).output().unwrap().status.success());
+    assert_eq!(files(&out), files(&reference));
+}
