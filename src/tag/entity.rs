@@ -55,10 +55,10 @@ impl Namer<'_> {
                 .or_else(|| quoted_name(doc, hit, QUOTE_RIGHT_AFTER_CHARS).map(own_place))
                 .or_else(|| parenthesized_name(doc, hit))
                 .or_else(|| latin_name_after(doc, hit))
-                .or_else(|| place_prefixed(doc, hit)),
+                .or_else(|| place_prefixed(doc, hit, self.acting_body)),
             EntityMode::NearbyQuoted => alias_in(aliases, doc, hit.start, hit.end)
                 .or_else(|| quoted_name(doc, hit, QUOTE_AFTER_CHARS).map(own_place))
-                .or_else(|| place_prefixed(doc, hit)),
+                .or_else(|| place_prefixed(doc, hit, self.acting_body)),
             EntityMode::Capture { suffix } => {
                 let (start, end) = hit.capture?;
                 let captured = organisation_name(self.context, doc.nfkc_slice(start, end));
@@ -196,14 +196,37 @@ fn parenthesized_name(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
 
 /// The mention with the place name written before it (豊島区 + 看護師会; 江東区 + 在宅医療 +
 /// 連携センター): contiguous nouns back to a proper noun, with or without a 区/市/町/村 suffix.
-fn place_prefixed(doc: &Doc<'_>, hit: &Hit) -> Option<String> {
+fn place_prefixed(doc: &Doc<'_>, hit: &Hit, acting_body: Option<&ActingBody>) -> Option<String> {
     let tokens = doc.tokens();
     let mut index = tokens.partition_point(|t| t.end_char_nfkc <= hit.start).checked_sub(1)?;
     let mut expected_end = hit.start;
-    for _ in 0..=PLACE_PREFIX_MAX_NOUNS {
+    let mut nouns = 0;
+    while nouns <= PLACE_PREFIX_MAX_NOUNS {
         let token = &tokens[index];
-        if token.end_char_nfkc != expected_end || !token.pos.starts_with("名詞") {
+        if token.end_char_nfkc != expected_end {
             return None;
+        }
+        // A middle dot joining two nouns inside the name (在宅医療・介護連携支援センター), not
+        // one that lists names before the mention (江東区・連携センター).
+        if token.surface.as_ref() == "・" && expected_end != hit.start {
+            expected_end = token.start_char_nfkc;
+            index = index.checked_sub(1)?;
+            continue;
+        }
+        if !token.pos.starts_with("名詞") {
+            return None;
+        }
+        nouns += 1;
+        // A bare 市 or 町 opening the name after a boundary is the acting municipality's own
+        // (市在宅医療・介護連携支援センター), as in a bracketed name ([`own_place`]).
+        let opens_name = index == 0 || !tokens[index - 1].pos.starts_with("名詞");
+        if opens_name
+            && expected_end != hit.start
+            && matches!(token.surface.as_ref(), "市" | "町" | "村" | "区" | "県")
+        {
+            let name = doc.nfkc_slice(token.start_char_nfkc, hit.end).to_owned();
+            let named = own_place(acting_body, name.clone());
+            return (named != name).then_some(named);
         }
         if token.pos.starts_with("名詞,接尾,地域") {
             let place = index.checked_sub(1)?;
