@@ -524,6 +524,9 @@ struct RuleBuilder<'t> {
     patterns: Vec<Pattern>,
     /// Literal term groups: the normalized terms of each `terms` pattern or `inside` list.
     groups: Vec<TermGroup>,
+    /// Rules whose `match` has a regex or token pattern: an `inside` decoy may then hold none of
+    /// their terms and still exclude something.
+    matches_beyond_terms: BTreeSet<usize>,
     /// Each regex prefilter slot's literals (one of which every match contains).
     prefilters: Vec<Vec<Vec<u8>>>,
     /// Kinds of acting body and of name, from `context.toml`.
@@ -785,8 +788,14 @@ impl RuleBuilder<'_> {
                 return None;
             }
             let specs = tokens.iter().map(|t| self.compile_token_spec(t, location, problems)).collect();
+            if self.context_depth == 0 {
+                self.matches_beyond_terms.insert(rule);
+            }
             Pattern::Tokens(specs)
         } else if let Some(regex) = &config.regex {
+            if self.context_depth == 0 {
+                self.matches_beyond_terms.insert(rule);
+            }
             match Regex::new(regex) {
                 Ok(compiled) => {
                     let required = required_literals(regex).map(|literals| {
@@ -904,13 +913,14 @@ impl RuleBuilder<'_> {
             if rule_terms.is_empty() {
                 continue; // token or regex rule: a decoy phrase is checked against matches only
             }
+            let beyond_terms = self.matches_beyond_terms.contains(&decoy.rule);
             for phrase in &decoy.terms {
                 if rule_terms.contains(&phrase) {
                     problems.warning(
                         decoy.location.clone(),
                         format!("decoy {phrase:?} equals a term of the rule, which can then never match (shadowed)"),
                     );
-                } else if !rule_terms.iter().any(|t| phrase.contains(t.as_str())) {
+                } else if !beyond_terms && !rule_terms.iter().any(|t| phrase.contains(t.as_str())) {
                     problems.warning(
                         decoy.location.clone(),
                         format!(

@@ -149,6 +149,28 @@ fn a_shadowed_decoy_is_a_warning_not_an_error() {
     );
 }
 
+/// A decoy holding none of the rule's terms excludes nothing, unless the rule also matches by a
+/// regex (whose hits the decoy may contain).
+#[test]
+fn a_decoy_without_the_rules_terms_is_a_warning_only_for_a_rule_of_terms_alone() {
+    let dir = workdir();
+    copy_shipped(dir.path());
+    let rule = |name: &str, matcher: &str| {
+        format!(
+            "[[rule]]\nname = \"{name}\"\ntag = \"tech.ai\"\nmatch = {matcher}\nunless = [{{ inside = [\"推論装置群\"] }}]\n"
+        )
+    };
+    let terms_only = rule("terms_only", "{ terms = [\"推論ツール\"] }");
+    let with_regex = rule("with_regex", "{ any = [{ terms = [\"推論ツール\"] }, { regex = '推論装置' }] }");
+    std::fs::write(dir.path().join("rules/zz_decoys.toml"), format!("{terms_only}\n{with_regex}")).unwrap();
+    let output = zaitaku(dir.path(), &["check", "--dictionaries", dir.path().to_str().unwrap()]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("contains no term of the rule")).collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(warnings[0].contains("zz_decoys.toml:5:"), "the terms-only rule's decoy: {text}");
+}
+
 #[test]
 fn the_free_text_constructs_are_checked_with_their_lines() {
     let dir = workdir();
