@@ -113,6 +113,8 @@ struct Predicate {
     resumes: bool,
     /// Decided by a generic verb alone (実施, 行った).
     generic: bool,
+    /// Holds a full-operation cue (本格運用, 本格導入).
+    full_operation: bool,
 }
 
 fn is_separator(c: char) -> bool {
@@ -201,6 +203,7 @@ fn predicate_of(members: &[&CueMatch], negation: Option<(usize, usize)>, purpose
         suspends,
         resumes,
         generic: cue.generic,
+        full_operation: members.iter().any(|c| c.full_operation),
     };
     if let Some(s) = last_suspension {
         return match resumes_after(s) {
@@ -348,6 +351,17 @@ pub(crate) fn mention_status(cues: &Cues<'_>, doc: &Doc<'_>, hit: &Hit) -> Resul
                     resumed: false,
                     generic: false,
                 };
+            } else if later.full_operation
+                && result.status == Some(Status::Trial)
+                && !only_announced(cues, doc, later.cue.0)
+            {
+                // The trial, then full operation done (試験的に設置した後、本格運用に移行した).
+                result = MentionStatus {
+                    status: Some(Status::Implemented),
+                    cue: Some(later.cue),
+                    resumed: false,
+                    generic: false,
+                };
             } else if later.resumes && result.status == Some(Status::Suspended) {
                 result = MentionStatus {
                     status: Some(Status::Implemented),
@@ -406,8 +420,15 @@ pub(crate) fn trial_frame(cues: &Cues<'_>, doc: &Doc<'_>) -> bool {
     let Some(full) = cues.found[first..].iter().position(|c| c.full_operation).map(|p| p + first) else {
         return true;
     };
-    let clause_end = doc.status_end(cues.found[full].start);
-    cues.found[full + 1..]
+    only_announced(cues, doc, cues.found[full].start)
+}
+
+/// Whether the full operation whose cue starts at `start` is only announced or planned in its
+/// clause (本格運用を開始します, 本格導入を予定), not done.
+fn only_announced(cues: &Cues<'_>, doc: &Doc<'_>, start: usize) -> bool {
+    let full = cues.found.partition_point(|c| c.start < start);
+    let clause_end = doc.status_end(start);
+    cues.found[(full + 1).min(cues.found.len())..]
         .iter()
         .take_while(|c| c.start < clause_end)
         .any(|c| c.kind == CueKind::Announced || c.kind == CueKind::Status(Status::Planned))
@@ -489,5 +510,28 @@ mod tests {
     #[test]
     fn cues_stop_at_the_end_of_the_clause() {
         assert_eq!(status_of("窓口がある。来年度に協議", "窓口"), Some(None));
+    }
+
+    #[test]
+    fn full_operation_done_after_a_trial_is_implemented_and_only_announced_stays_a_trial() {
+        let mut index = index(&[
+            ("試行", CueKind::Status(Status::Trial), false),
+            ("本稼働", CueKind::Status(Status::Implemented), false),
+            ("します", CueKind::Announced, false),
+        ]);
+        index.full_operation = vec![false, true, false];
+        let status = |text: &str| {
+            let record = passage(text);
+            let mut tables = TextTables::default();
+            let doc = tables.prepare(&record);
+            let mut found = Vec::new();
+            find_cues(&index, &doc, &mut found);
+            let cues = Cues { index: &index, found: &found, free_text: true };
+            let start = doc.char_of_byte(doc.folded().find("端末").expect("mention in text"));
+            mention_status(&cues, &doc, &Hit::new(start, start + 2)).ok().and_then(|s| s.status)
+        };
+        assert_eq!(status("端末を試行し、秋に本稼働させた"), Some(Status::Implemented));
+        assert_eq!(status("端末を試行し、秋に本稼働します"), Some(Status::Trial));
+        assert_eq!(status("端末を試行した"), Some(Status::Trial));
     }
 }
