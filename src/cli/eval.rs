@@ -50,19 +50,9 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<()> {
     // The stages one after the other, each over every record in parallel, so each is timed
     // alone; each is repeated within a small budget and the fastest run counts, so that one
     // pass over a few dozen records does not make the figure noise.
-    let (tokenized, tokenize_seconds) = fastest(|| {
-        let input = records.clone();
-        let started = Instant::now();
-        let output = tokenizer.tokenize(input);
-        (output, started.elapsed().as_secs_f64())
-    });
+    let (tokenized, tokenize_seconds) = fastest(|| records.clone(), |input| tokenizer.tokenize(input));
     let tokenized = tokenized?;
-    let (tagged, tag_seconds) = fastest(|| {
-        let input = tokenized.clone();
-        let started = Instant::now();
-        let output = ruleset.tag(input);
-        (output, started.elapsed().as_secs_f64())
-    });
+    let (tagged, tag_seconds) = fastest(|| tokenized.clone(), |input| ruleset.tag(input));
     let speed = Speed::new(tagged.len(), tokenize_seconds, tag_seconds);
     let tag_ids: Vec<String> = ruleset.tags().iter().map(|t| t.id.clone()).collect();
     let evaluation = zaitaku::eval::evaluate(&gold, &tagged, &tag_ids);
@@ -135,16 +125,22 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs a timed step (it returns its output and its seconds, the copy of its input untimed)
-/// until 0.25 s have gone or ten runs; the last output and the fastest run's seconds.
-fn fastest<T>(mut step: impl FnMut() -> (T, f64)) -> (T, f64) {
+/// Runs `step` on a fresh `input()` (made untimed) until 0.25 s have gone or ten runs; the last
+/// output and the fastest run's seconds.
+fn fastest<I, T>(input: impl Fn() -> I, step: impl Fn(I) -> T) -> (T, f64) {
+    let timed = || {
+        let input = input();
+        let started = Instant::now();
+        let output = step(input);
+        (output, started.elapsed().as_secs_f64())
+    };
     let budget = Instant::now();
-    let (mut output, mut best) = step();
+    let (mut output, mut best) = timed();
     for _ in 1..10 {
         if budget.elapsed().as_secs_f64() > 0.25 {
             break;
         }
-        let (next, seconds) = step();
+        let (next, seconds) = timed();
         output = next;
         best = best.min(seconds);
     }

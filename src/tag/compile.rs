@@ -8,6 +8,7 @@ use std::path::Path;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use rustc_hash::FxHashMap;
 use toml::Spanned;
 
 use super::compiled::{
@@ -171,8 +172,7 @@ fn build_inner(dir: &Path, problems: &mut Problems) -> Option<Ruleset> {
     }
 
     let terms = builder.term_index(problems)?;
-    let token_bases =
-        builder.token_bases.iter().enumerate().map(|(id, base)| (base.clone(), id as u32)).collect();
+    let token_bases = builder.token_bases;
     let patterns = builder.patterns;
     Some(Ruleset {
         tags,
@@ -532,8 +532,8 @@ struct RuleBuilder<'t> {
     /// Kinds of acting body and of name, from `context.toml`.
     body_kinds: Vec<String>,
     name_kinds: Vec<String>,
-    /// The distinct normalised base forms of token patterns, in the order first used.
-    token_bases: Vec<String>,
+    /// Each distinct normalised base form of a token pattern → its id, in the order first used.
+    token_bases: FxHashMap<String, u32>,
 }
 
 struct TermGroup {
@@ -1004,12 +1004,8 @@ impl RuleBuilder<'_> {
             problems.error(location.clone(), "a token needs at least one of base, surface, pos");
         }
         let base = config.base.as_deref().map(|base| {
-            let base = normalize_term(base);
-            let id = self.token_bases.iter().position(|b| *b == base).unwrap_or(self.token_bases.len());
-            if id == self.token_bases.len() {
-                self.token_bases.push(base);
-            }
-            id as u32
+            let next = self.token_bases.len() as u32;
+            *self.token_bases.entry(normalize_term(base)).or_insert(next)
         });
         TokenSpec { base, surface: config.surface.as_deref().map(normalize_term), pos: config.pos.clone() }
     }

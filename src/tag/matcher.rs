@@ -31,9 +31,9 @@ pub(crate) struct Matcher {
     possible: Vec<bool>,
     scratch: Vec<Hit>,
     /// For each token of the current record, the id of its normalised base form among the
-    /// rules' ([`NO_BASE`] if none); filled by the first token pattern.
+    /// rules' ([`NO_BASE`] if none); emptied by [`Matcher::start`], filled by the first token
+    /// pattern.
     token_bases: Vec<u32>,
-    token_bases_ready: bool,
     /// Raw base form → its id, across records: a dictionary word's base form is normalised once.
     base_ids: FxHashMap<Arc<str>, u32>,
 }
@@ -61,7 +61,7 @@ impl Matcher {
         self.memo.resize(ruleset.patterns.len(), None);
         self.possible.clear();
         self.possible.resize(terms.num_slots, false);
-        self.token_bases_ready = false;
+        self.token_bases.clear();
 
         let folded = doc.folded();
         for m in terms.automaton.find_overlapping_iter(folded) {
@@ -120,7 +120,7 @@ impl Matcher {
             Pattern::Terms(group) => Hits::Group(*group),
             Pattern::Ref(rule) => self.eval_hits(ruleset, doc, ruleset.rules[*rule].pattern),
             Pattern::Tokens(specs) => {
-                if !self.token_bases_ready {
+                if self.token_bases.len() != doc.tokens().len() {
                     self.fill_token_bases(ruleset, doc);
                 }
                 let from = self.arena.len();
@@ -216,7 +216,6 @@ impl Matcher {
         if self.base_ids.len() > BASE_CACHE_ENTRIES {
             self.base_ids.clear();
         }
-        self.token_bases.clear();
         for token in doc.tokens() {
             let id = match self.base_ids.get(&*token.base_form) {
                 Some(&id) => id,
@@ -232,7 +231,6 @@ impl Matcher {
             };
             self.token_bases.push(id);
         }
-        self.token_bases_ready = true;
     }
 
     fn push(&mut self, hits: &[Hit]) -> Hits {

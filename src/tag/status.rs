@@ -470,18 +470,23 @@ mod tests {
         ])
     }
 
-    /// The status of the first occurrence of `mention` in `text`.
-    fn status_of(text: &str, mention: &str) -> Option<Option<Status>> {
-        let index = vocabulary();
+    /// The status of the first occurrence of `mention` in `text` under the cues of `index`
+    /// (`None` when it gives no tag).
+    fn status_in(index: &CueIndex, free_text: bool, text: &str, mention: &str) -> Option<Option<Status>> {
         let record = passage(text);
         let mut tables = TextTables::default();
         let doc = tables.prepare(&record);
         let mut found = Vec::new();
-        find_cues(&index, &doc, &mut found);
-        let cues = Cues { index: &index, found: &found, free_text: false };
+        find_cues(index, &doc, &mut found);
+        let cues = Cues { index, found: &found, free_text };
         let start = doc.char_of_byte(doc.folded().find(mention).expect("mention in text"));
         let hit = Hit::new(start, start + mention.chars().count());
         mention_status(&cues, &doc, &hit).ok().map(|s| s.status)
+    }
+
+    /// The status of the first occurrence of `mention` in a table row's `text`.
+    fn status_of(text: &str, mention: &str) -> Option<Option<Status>> {
+        status_in(&vocabulary(), false, text, mention)
     }
 
     #[test]
@@ -520,18 +525,9 @@ mod tests {
             ("します", CueKind::Announced, false),
         ]);
         index.full_operation = vec![false, true, false];
-        let status = |text: &str| {
-            let record = passage(text);
-            let mut tables = TextTables::default();
-            let doc = tables.prepare(&record);
-            let mut found = Vec::new();
-            find_cues(&index, &doc, &mut found);
-            let cues = Cues { index: &index, found: &found, free_text: true };
-            let start = doc.char_of_byte(doc.folded().find("端末").expect("mention in text"));
-            mention_status(&cues, &doc, &Hit::new(start, start + 2)).ok().and_then(|s| s.status)
-        };
-        assert_eq!(status("端末を試行し、秋に本稼働させた"), Some(Status::Implemented));
-        assert_eq!(status("端末を試行し、秋に本稼働します"), Some(Status::Trial));
-        assert_eq!(status("端末を試行した"), Some(Status::Trial));
+        let status = |text: &str| status_in(&index, true, text, "端末");
+        assert_eq!(status("端末を試行し、秋に本稼働させた"), Some(Some(Status::Implemented)));
+        assert_eq!(status("端末を試行し、秋に本稼働します"), Some(Some(Status::Trial)));
+        assert_eq!(status("端末を試行した"), Some(Some(Status::Trial)));
     }
 }
