@@ -1,15 +1,13 @@
-//! Charts: drawn with plotters on an SVG string, then turned by resvg into a self-contained SVG
-//! (text as paths) and a PNG, both with the embedded BIZ UDPGothic, so Japanese renders the same
-//! on any machine. Every chart uses the same tag order and the same status and area colours.
+//! Charts: drawn with plotters into a [`Scene`], written as a self-contained SVG (text as glyph
+//! outlines) and a PNG, both set in the embedded BIZ UDPGothic, so Japanese renders the same on
+//! any machine. Every chart uses the same tag order and the same status and area colours.
 
 use std::path::Path;
-use std::sync::{Arc, Once};
 
 use sha2::{Digest, Sha256};
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use resvg::{tiny_skia, usvg};
 
 use crate::aggregate::yoy::TagChanges;
 use crate::aggregate::{Aggregates, FAMILIES};
@@ -17,12 +15,14 @@ use crate::error::{Error, Result};
 use crate::model::Status;
 use crate::regions::{AREAS, UNKNOWN};
 
+use super::scene::{Scene, SceneBackend};
+
 /// The embedded font, also shipped beside the page so its HTML text renders without system fonts.
 pub(crate) const FONT: &[u8] = include_bytes!("../../assets/fonts/BIZUDPGothic-Regular.ttf");
 /// Its licence, shipped with it.
 pub(crate) const FONT_LICENSE: &str = include_str!("../../assets/fonts/OFL.txt");
+/// The family plotters is told; the scene sets every text in [`FONT`] whatever it says.
 const FONT_FAMILY: &str = "sans-serif";
-const FONT_NAME: &str = "BIZ UDPGothic";
 
 /// Status colours (ColorBrewer Dark2), the same in every chart; index = status rank - 1.
 pub const STATUS_COLORS: [RGBColor; 5] = [
@@ -55,59 +55,37 @@ fn chart_error(name: &str, message: impl std::fmt::Display) -> Error {
     Error::Render { file: format!("charts/{name}"), message: format!("cannot draw: {message}") }
 }
 
-fn register_font() {
-    static REGISTER: Once = Once::new();
-    REGISTER.call_once(|| {
-        // The font is compiled in and valid; if plotters refused it, text layout would fail and
-        // every chart would report an error, so ignoring the result here loses nothing.
-        let _ = plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT);
-    });
-}
-
-fn font_database() -> Arc<usvg::fontdb::Database> {
-    static DATABASE: std::sync::OnceLock<Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
-    DATABASE
-        .get_or_init(|| {
-            let mut db = usvg::fontdb::Database::new();
-            db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(FONT)));
-            db.set_sans_serif_family(FONT_NAME);
-            Arc::new(db)
-        })
-        .clone()
-}
-
-/// A chart as plotters drew it, before text is outlined and the PNG rendered.
+/// A chart as plotters drew it, before it is written as SVG and PNG.
 pub struct Drawn {
     name: &'static str,
     title: String,
-    raw_svg: String,
+    scene: Scene,
 }
 
-fn finish(name: &'static str, title: String, raw_svg: &str) -> Result<Drawn> {
-    Ok(Drawn { name, title, raw_svg: raw_svg.to_owned() })
+fn finish(name: &'static str, title: String, scene: Scene) -> Result<Drawn> {
+    Ok(Drawn { name, title, scene })
 }
 
-/// Outlines and rasterises `drawn`, or takes the result from `cache` (a folder) when the same
-/// build drew the same SVG before: the outlined SVG and the PNG follow from the raw SVG and the
-/// build (font and code) alone, and rasterising is most of a report's time. Best effort: a cache
-/// that cannot be read or written only costs the time.
+/// Writes `drawn` as SVG and PNG, or takes the PNG from `cache` (a folder) when the same build
+/// wrote the same SVG before: the PNG follows from the SVG's scene and the build (font and code)
+/// alone. Best effort: a cache that cannot be read or written only costs the time.
 pub fn rasterise(drawn: Drawn, cache: Option<&Path>) -> Result<Chart> {
-    let Drawn { name, title, raw_svg } = drawn;
+    let Drawn { name, title, scene } = drawn;
+    let svg = scene.svg();
     let key = cache.map(|dir| {
-        let digest = Sha256::digest(format!("{}\0{raw_svg}", crate::BUILD_ID));
+        let digest = Sha256::digest(format!("{}\0{svg}", crate::BUILD_ID));
         let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        dir.join(format!("{name}-{hex}"))
+        dir.join(format!("{name}-{hex}.png"))
     });
     if let Some(key) = &key
-        && let (Ok(svg), Ok(png)) =
-            (std::fs::read_to_string(key.with_extension("svg")), std::fs::read(key.with_extension("png")))
+        && let Ok(png) = std::fs::read(key)
     {
         return Ok(Chart { name, title, svg, png });
     }
-    let (svg, png) = outline_and_render(name, &raw_svg)?;
+    let pixmap = scene.pixmap().ok_or_else(|| chart_error(name, "empty size"))?;
+    let png = encode_png(&pixmap).map_err(|e| chart_error(name, e))?;
     if let Some(key) = &key {
-        store(&key.with_extension("svg"), svg.as_bytes());
-        store(&key.with_extension("png"), &png);
+        store(key, &png);
     }
     Ok(Chart { name, title, svg, png })
 }
@@ -121,22 +99,6 @@ fn store(path: &Path, bytes: &[u8]) {
     if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, path).is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
-}
-
-/// plotters SVG → resvg: text becomes paths; the PNG is rendered from the same tree.
-fn outline_and_render(name: &'static str, raw_svg: &str) -> Result<(String, Vec<u8>)> {
-    let options = usvg::Options { fontdb: font_database(), ..Default::default() };
-    let tree = usvg::Tree::from_str(raw_svg, &options).map_err(|e| chart_error(name, e))?;
-    // Two decimals of a pixel are plenty for a chart and halve the size and the writing time.
-    let write_options =
-        usvg::WriteOptions { coordinates_precision: 2, transforms_precision: 4, ..Default::default() };
-    let svg = tree.to_string(&write_options);
-    let size = tree.size().to_int_size();
-    let mut pixmap =
-        tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| chart_error(name, "empty size"))?;
-    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    let png = encode_png(&pixmap).map_err(|e| chart_error(name, e))?;
-    Ok((svg, png))
 }
 
 /// PNG with fast compression: several times quicker than the default for a few percent more bytes.
@@ -154,7 +116,7 @@ fn encode_png(pixmap: &tiny_skia::Pixmap) -> std::result::Result<Vec<u8>, png::E
     Ok(bytes)
 }
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+type Area<'a> = DrawingArea<SceneBackend<'a>, plotters::coord::Shift>;
 
 fn text(
     area: &Area<'_>,
@@ -212,7 +174,6 @@ fn text_width(s: &str, size: u32) -> i32 {
 }
 
 fn draw_grid(name: &'static str, grid: Grid<'_>) -> Result<Drawn> {
-    register_font();
     let (cw, ch) = grid.cell;
     let label_w = grid.row_labels.iter().map(|l| text_width(l, grid.font_size)).max().unwrap_or(0) + 16;
     let col_label_h = grid.col_labels.iter().map(|l| text_width(l, grid.font_size)).max().unwrap_or(0) + 12;
@@ -221,9 +182,9 @@ fn draw_grid(name: &'static str, grid: Grid<'_>) -> Result<Drawn> {
     let left = label_w.max(60);
     let width = (left + cw * grid.col_labels.len() as i32 + 24).max(640);
     let height = top + ch * grid.row_labels.len() as i32 + 40;
-    let mut svg = String::new();
+    let mut scene = Scene::new(width as u32, height as u32);
     {
-        let area = SVGBackend::with_string(&mut svg, (width as u32, height as u32)).into_drawing_area();
+        let area = scene.backend().into_drawing_area();
         let draw = || -> std::result::Result<(), String> {
             area.fill(&WHITE).map_err(|e| e.to_string())?;
             text(&area, &grid.title, 18, &INK, Pos::new(HPos::Left, VPos::Top), (12, 10))?;
@@ -303,7 +264,7 @@ fn draw_grid(name: &'static str, grid: Grid<'_>) -> Result<Drawn> {
         };
         draw().map_err(|e| chart_error(name, e))?;
     }
-    finish(name, grid.title, &svg)
+    finish(name, grid.title, scene)
 }
 
 /// The smallest multiple of 4 at or above `max`, so the four gridlines fall on whole counts.
@@ -488,15 +449,14 @@ fn draw_bars(
     bars: Bars,
     mut draw_row: impl FnMut(&Area<'_>, usize, (i32, i32, i32, i32)) -> std::result::Result<(), String>,
 ) -> Result<Drawn> {
-    register_font();
     let label_w = bars.rows.iter().map(|l| text_width(l, 12)).max().unwrap_or(0) + 16;
     let plot_w = 420;
     let width = label_w + plot_w + bars.right_margin + 24;
     let top = 80;
     let height = top + bars.row_height * bars.rows.len() as i32 + 40;
-    let mut svg = String::new();
+    let mut scene = Scene::new(width as u32, height as u32);
     {
-        let area = SVGBackend::with_string(&mut svg, (width as u32, height as u32)).into_drawing_area();
+        let area = scene.backend().into_drawing_area();
         let mut draw = || -> std::result::Result<(), String> {
             area.fill(&WHITE).map_err(|e| e.to_string())?;
             text(&area, &bars.title, 18, &INK, Pos::new(HPos::Left, VPos::Top), (12, 10))?;
@@ -536,7 +496,7 @@ fn draw_bars(
         };
         draw().map_err(|e| chart_error(name, e))?;
     }
-    finish(name, bars.title, &svg)
+    finish(name, bars.title, scene)
 }
 
 /// 区部 vs 多摩 prevalence per tag, with n/N beside each bar and the Fisher p (Holm-adjusted).

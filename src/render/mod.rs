@@ -11,7 +11,9 @@
 pub mod charts;
 mod drilldown;
 mod faults;
+mod glyphs;
 mod html;
+mod scene;
 mod yoy;
 
 use std::io::Write;
